@@ -1,0 +1,78 @@
+"""The result type of every single statistic in cxlib: an estimate with its interval.
+
+A statistic for one group returns an :class:`Estimate`; statistics by group return a tidy
+DataFrame with the same columns (:data:`ESTIMATE_COLUMNS`), one row per group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+from scipy import stats
+
+from cxlib.validate import CXDataError
+
+__all__ = ["ESTIMATE_COLUMNS", "Estimate", "z_value"]
+
+ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "n_eff", "level", "method", "unit"]
+
+
+def z_value(level: float) -> float:
+    """Two-sided standard-normal quantile for a confidence ``level`` in (0, 1): 1.959964 for 0.95."""
+    if not 0 < level < 1:
+        raise CXDataError(f"level must lie strictly between 0 and 1; got {level!r}.")
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with a confidence interval.
+
+    Attributes
+    ----------
+    estimate : float
+        The point estimate, in ``unit``.
+    ci_low, ci_high : float
+        Bounds of the two-sided confidence interval at ``level``.
+    n : int
+        Observations used (non-missing answers); missing answers are counted in ``n_missing``.
+    n_eff : float
+        Effective sample size: ``n`` without weights, Kish's ``(sum w)^2 / sum w^2`` with weights.
+    level : float
+        Confidence level of the interval, e.g. 0.95.
+    method : str
+        How the interval was computed (e.g. ``'wilson'``, ``'adjusted-wald'``, ``'t'``).
+    unit : str
+        Unit of estimate and bounds: ``'pct'`` (percent points), ``'points'`` (score scale),
+        ``'rate'`` (fraction in [0, 1]) or a currency.
+    n_missing : int
+        Answers that were missing (non-response) and excluded, never counted as zero.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_eff: float
+    level: float
+    method: str
+    unit: str = "pct"
+    n_missing: int = 0
+
+    def __repr__(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            f"Estimate({self.estimate:.1f}{unit}, {self.level:.0%} CI "
+            f"[{self.ci_low:.1f}, {self.ci_high:.1f}], n={self.n}, n_eff={self.n_eff:.1f}, "
+            f"method={self.method!r})"
+        )
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width (the margin of error for a symmetric interval)."""
+        return (self.ci_high - self.ci_low) / 2
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimate as a one-row DataFrame with the columns of :data:`ESTIMATE_COLUMNS`."""
+        return pd.DataFrame([asdict(self)])
