@@ -1,0 +1,186 @@
+"""Privacy for reports that leave the analytics team: pseudonyms and small-cell suppression.
+
+Two rules make a stakeholder report safe to send:
+
+- **Pseudonyms, not ids.** A customer id is replaced by a keyed hash (HMAC-SHA256, first 12 hex
+  digits, prefix ``P-``). The same id and key always give the same pseudonym, so tables can still
+  be joined across reports, but without the key nobody can go back from a pseudonym to the id (or
+  test a guessed id, as they could with an unkeyed hash). The key comes from the environment
+  variable ``CXLIB_PSEUDONYM_KEY`` or is generated once and kept in a file beside the reports
+  (:func:`pseudonym_key`); it is never written into a report. An analyst who holds the key can
+  find a customer's pseudonym with :func:`pseudonymise`.
+- **No small cells.** A group with fewer than ``min_cell`` customers (default 10) can identify
+  the people in it; :func:`suppress_small_cells` blanks its figures before a table or plot is
+  shown. This is the usual threshold rule of statistical disclosure control (Hundepool et al.,
+  *Statistical Disclosure Control*, Wiley 2012, section 5.2).
+
+Examples
+--------
+>>> from cxlib.privacy import pseudonymise
+>>> pseudonymise(["K-1001", "K-1002"], key=b"demo").tolist()
+['P-51e10ead9010', 'P-a1779d771824']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlib.validate import CXDataError, check_columns, check_numeric
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE",
+    "PSEUDONYM_DIGITS",
+    "pseudonym_key",
+    "pseudonymise",
+    "suppress_small_cells",
+]
+
+#: Environment variable holding the pseudonym key (any text; used as UTF-8 bytes).
+KEY_ENV = "CXLIB_PSEUDONYM_KEY"
+#: Name of the key file written beside the reports when the variable is not set.
+KEY_FILE = ".cxlib_pseudonym_key"
+#: Hex digits of the HMAC kept in a pseudonym: 48 bits, collisions unlikely below ~10 million ids.
+PSEUDONYM_DIGITS = 12
+
+
+def pseudonym_key(folder: str | Path | None = None) -> bytes:
+    """Return the pseudonym key: ``$CXLIB_PSEUDONYM_KEY``, else the key file in ``folder``.
+
+    When the variable is unset and ``folder`` holds no key file yet, a random 256-bit key is
+    generated (``secrets.token_hex``) and written to ``folder/.cxlib_pseudonym_key`` with
+    permissions 0600, so later runs into the same folder give the same pseudonyms. Keep that file
+    out of anything you send; the reports never contain it.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Where the key file lives (the reports folder). Required when the variable is unset.
+    """
+    env = os.environ.get(KEY_ENV)
+    if env:
+        return env.encode("utf-8")
+    if folder is None:
+        raise CXDataError(f"No pseudonym key: set {KEY_ENV} or pass the reports folder.")
+    file = Path(folder) / KEY_FILE
+    if file.is_file():
+        text = file.read_text(encoding="utf-8").strip()
+        if not text:
+            raise CXDataError(
+                f"The pseudonym key file {file} is empty; delete it to make a new key."
+            )
+        return text.encode("utf-8")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    text = secrets.token_hex(32)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    return text.encode("utf-8")
+
+
+def pseudonymise(ids: Iterable[Any], *, key: bytes | str) -> pd.Series:
+    """Replace customer ids by keyed pseudonyms ``P-`` + 12 hex digits of HMAC-SHA256(key, id).
+
+    Parameters
+    ----------
+    ids : Series, array or list
+        Customer ids of any type; each is hashed as its text form (``str(id)``), so ``1001`` and
+        ``"1001"`` get the same pseudonym. Missing ids stay missing.
+    key : bytes or str
+        The secret key (see :func:`pseudonym_key`). Empty keys are refused.
+
+    Returns
+    -------
+    Series of str
+        One pseudonym per id, with the input Series' index (a new RangeIndex otherwise).
+        The input is not modified.
+    """
+    secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if not secret:
+        raise CXDataError("The pseudonym key must not be empty.")
+    series = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
+    # One HMAC per distinct id (hashing has no vectorised form); ids repeat a lot in event data.
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    digests = np.array(
+        [
+            "P-"
+            + hmac.new(secret, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[
+                :PSEUDONYM_DIGITS
+            ]
+            for u in uniques
+        ]
+        + [None],
+        dtype=object,
+    )
+    out = digests[np.where(codes < 0, len(uniques), codes)]
+    return pd.Series(out, index=series.index, name=series.name, dtype="str")
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    *,
+    count: str = "n",
+    min_cell: int = 10,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Blank the figures of groups with fewer than ``min_cell`` members, for tables and plots.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group (e.g. the output of ``metrics.by_group``) with a count column.
+    count : str, default "n"
+        Column with the number of customers (or respondents) in each group.
+    min_cell : int, default 10
+        Smallest group shown. Groups with ``count < min_cell`` are suppressed.
+    columns : sequence of str, optional
+        Columns to blank in suppressed rows. Default: every numeric column, the count included
+        (a count of 3 is itself disclosive). Text columns such as group labels are kept.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the chosen columns set to NaN in suppressed rows (numeric columns become
+        float) and a bool column ``suppressed``. Plots drawn from it leave those groups empty.
+        The input is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"region": ["Nord", "Süd"], "estimate": [71.0, 64.0], "n": [250, 4]})
+    >>> suppress_small_cells(t, min_cell=10)
+      region  estimate      n  suppressed
+    0   Nord      71.0  250.0       False
+    1    Süd       NaN    NaN        True
+    """
+    check_columns(table, [count], name="table")
+    check_numeric(table, count)
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 1:
+        raise CXDataError(f"min_cell must be a positive whole number; got {min_cell!r}.")
+    if columns is None:
+        columns = [
+            c
+            for c in table.columns
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        ]
+    else:
+        check_columns(table, columns, name="table")
+    small = (table[count] < min_cell).to_numpy(dtype=bool, na_value=True)
+    out = table.copy()
+    for col in columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[col] = values.astype("float64").mask(small)
+        else:
+            out[col] = values.astype(object).mask(small)
+    out["suppressed"] = small
+    return out

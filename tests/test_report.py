@@ -1,0 +1,198 @@
+"""cxlib.report: notebooks run into analyst and stakeholder HTML, an index, failures isolated.
+
+Runs use tiny throwaway notebooks written to tmp_path (a kernel start is the main cost), executed
+once per module; the real notebooks are run by nbval and by ``make report``.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cxlib import __main__ as cli
+from cxlib.report import NotebookRun, find_notebooks, notebook_parameters, run_reports, write_index
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
+GERMAN = [
+    "customer_id=KundenNr,date=Datum,amount=Betrag",
+    "tenure_months=Vertragsdauer,churn=Gekuendigt,monthly_charges=Monatsbetrag",
+]
+
+
+def _notebook(path: Path, parameters: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# A tiny report\nThe finding in prose."))
+    par = nbformat.v4.new_code_cell(parameters)
+    par.metadata["tags"] = ["parameters"]
+    nb.cells.append(par)
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory):
+    """One ok notebook (prints a table of customer rows), one failing, one without parameters."""
+    folder = tmp_path_factory.mktemp("nb")
+    _notebook(
+        folder / "01_ok.ipynb",
+        "min_cell = 10\nseed = 0",
+        "import pandas as pd\nCODE_MARKER_7f3a = 1\n"
+        "rows = pd.DataFrame({'customer_id': ['7590-VHVEG', '5575-GNVDE'], 'spend': [1.0, 2.0]})",
+        "rows",
+        "print('min_cell is', min_cell)",
+    )
+    _notebook(folder / "02_broken.ipynb", "seed = 0", "x = 1", "1 / 0", "print('never')")
+    _notebook(folder / "03_plain.ipynb", "seed = 0", "print('plain ok')")
+    out = tmp_path_factory.mktemp("reports")
+    runs = run_reports(sorted(folder.glob("*.ipynb")), out, min_cell=5, progress=False)
+    return out, {r.name: r for r in runs}
+
+
+def test_every_notebook_gets_html_and_the_index_links_them(bundled_run):
+    out, runs = bundled_run
+    index = (out / "index.html").read_text()
+    for name in ("01_ok", "03_plain"):
+        assert runs[name].status == "ok"
+        for kind in ("analyst", "stakeholder"):
+            assert (out / kind / f"{name}.html").is_file()
+            assert f'href="{kind}/{name}.html"' in index
+    assert "cxlib" in index and "SHA-256" in index
+    # the bundled data files are listed with their checksums
+    assert "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef" in index
+    assert re.search(r"Run on \d{4}-\d\d-\d\d \d\d:\d\d UTC", index)
+
+
+def test_failing_notebook_is_marked_with_cell_and_error_and_others_still_run(bundled_run):
+    out, runs = bundled_run
+    broken = runs["02_broken"]
+    assert broken.status == "failed" and not broken.ok
+    assert "ZeroDivisionError" in broken.error and "1 / 0" in broken.error
+    assert broken.stakeholder == ""  # a broken report is not for sending
+    assert (out / "analyst" / "02_broken.html").is_file()
+    index = (out / "index.html").read_text()
+    assert re.search(r'<tr class="failed"><td>02_broken</td>.*ZeroDivisionError', index, re.S)
+    assert runs["03_plain"].status == "ok"  # ran after the failure
+
+
+def test_stakeholder_html_has_no_code_and_no_customer_rows(bundled_run):
+    out, _ = bundled_run
+    analyst = (out / "analyst" / "01_ok.html").read_text()
+    stakeholder = (out / "stakeholder" / "01_ok.html").read_text()
+    assert "CODE_MARKER_7f3a" in analyst and "7590-VHVEG" in analyst
+    assert "CODE_MARKER_7f3a" not in stakeholder
+    assert "7590-VHVEG" not in stakeholder and "5575-GNVDE" not in stakeholder
+    assert "The finding in prose." in stakeholder
+    assert "min_cell is 5" in stakeholder  # the --min-cell value reached the notebook
+
+
+def test_parameters_are_read_from_the_tagged_cell(tmp_path):
+    path = _notebook(
+        tmp_path / "05_x.ipynb", "transactions_path = None  # bundled\nmin_cell: int = 10"
+    )
+    assert notebook_parameters(path) == {"transactions_path": "None", "min_cell": "10"}
+
+
+def test_find_notebooks_by_number_and_unknown_names(tmp_path):
+    a = _notebook(tmp_path / "01_a.ipynb", "seed = 0")
+    b = _notebook(tmp_path / "02_b.ipynb", "seed = 0")
+    assert find_notebooks(None, folder=tmp_path) == [a, b]
+    assert find_notebooks(["02"], folder=tmp_path) == [b]
+    with pytest.raises(ValueError, match=r"No notebook \['09'\]; available: \['01_a', '02_b'\]"):
+        find_notebooks(["09"], folder=tmp_path)
+
+
+def test_index_shows_skip_reasons(tmp_path):
+    runs = [NotebookRun("07_journey", "skipped", error="runs on bundled or simulated data only")]
+    text = write_index(runs, tmp_path).read_text()
+    assert '<tr class="skipped"><td>07_journey</td><td>skipped</td>' in text
+    assert "runs on bundled or simulated data only" in text
+
+
+def test_byod_run_feeds_matching_notebooks_pseudonymised_and_skips_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
+    tx = _notebook(
+        tmp_path / "02_tx.ipynb",
+        "transactions_path = None\nmin_cell = 10",
+        "from cxlib.byod import load_transactions\ntx = load_transactions(transactions_path)",
+        "print(tx['customer_id'].iloc[0], len(tx))",
+        "tx.groupby('customer_id')['amount'].sum().head()",
+    )
+    churn = _notebook(tmp_path / "04_churn.ipynb", "customers_path = None", "print('churn')")
+    sim = _notebook(tmp_path / "07_sim.ipynb", "seed = 0", "print('sim')")
+    out = tmp_path / "reports"
+    runs = {
+        r.name: r
+        for r in run_reports(
+            [tx, churn, sim],
+            out,
+            transactions=EXAMPLES / "umsaetze.csv",
+            columns=GERMAN,
+            date_format="%d.%m.%Y",
+            decimal=",",
+            progress=False,
+        )
+    }
+    assert runs["02_tx"].status == "ok"
+    assert runs["04_churn"].status == "skipped" and "needs --customers" in runs["04_churn"].error
+    assert (
+        runs["07_sim"].status == "skipped"
+        and "bundled or simulated data only" in runs["07_sim"].error
+    )
+    analyst = (out / "analyst" / "02_tx.html").read_text()
+    stakeholder = (out / "stakeholder" / "02_tx.html").read_text()
+    assert "1063" in analyst  # all rows of the example file arrived
+    for text in (analyst, stakeholder):  # ids were pseudonymised before the notebook saw them
+        assert not re.search(r"K-1\d{4}", text)
+    assert re.search(r"P-[0-9a-f]{12}", analyst)
+    index = (out / "index.html").read_text()
+    assert "umsaetze.csv" in index and "customer_id = KundenNr" in index
+    assert "test-key" not in index + analyst + stakeholder
+    assert not list(out.rglob("*.parquet"))  # no row-level copies left beside the reports
+
+
+def test_cli_exits_2_with_every_input_problem_and_runs_nothing(tmp_path, capsys):
+    bad = tmp_path / "kunden.csv"
+    bad.write_text(
+        "KundenNr;Vertragsdauer;Gekuendigt;Monatsbetrag\nV-1;12;ja;10,5\nV-1;-3;vielleicht;x\n",
+        encoding="utf-8",
+    )
+    status = cli.main(
+        [
+            "report",
+            "--out",
+            str(tmp_path / "r"),
+            "--customers",
+            str(bad),
+            "--decimal",
+            ",",
+            *[a for c in GERMAN for a in ("--column", c)],
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "4 problem(s) in your input files; no notebook was run." in err
+    assert "Column 'KundenNr' must identify each row once" in err
+    assert "Column 'Vertragsdauer' must lie in [0, inf]" in err
+    assert "Column 'Gekuendigt' must be yes/no" in err and "vielleicht" in err
+    assert "Column 'Monatsbetrag' must hold numbers" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "r" / "index.html").exists()
+
+
+def test_cli_exits_1_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
+    def fake(*args, **kwargs):
+        return [
+            NotebookRun("01_a", "ok", 1.0),
+            NotebookRun("02_b", "failed", 1.0, error="cell 3: boom"),
+        ]
+
+    monkeypatch.setattr("cxlib.report.run_reports", fake)
+    assert cli.main(["report", "--out", str(tmp_path)]) == 1
+    assert "1 of 2 notebooks ok" in capsys.readouterr().out
