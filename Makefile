@@ -13,7 +13,6 @@ export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: report test lab notebooks lock lint clean
@@ -22,8 +21,8 @@ report: $(STAMP)
 	$(BIN)/python -m cxlib report
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests cxlib notebooks --doctest-modules \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
