@@ -34,6 +34,7 @@ __all__ = [
     "check_integer",
     "check_no_missing",
     "check_numeric",
+    "check_option",
     "check_range",
     "check_unique",
     "check_weights",
@@ -193,6 +194,25 @@ def check_weights(weights: Any, n: int, *, index: pd.Index | None = None) -> np.
     if n > 0 and not (w > 0).any():
         raise CXDataError("weights must not all be zero.")
     return w
+
+
+def check_option(value: Any, options: Iterable[str], *, parameter: str, function: str) -> None:
+    """Raise :class:`CXDataError` unless ``value`` is one of the closed set ``options``.
+
+    The message follows scikit-learn's wording: "The 'method' parameter of nps must be one of
+    {'adjusted-wald', 'wald'}. Got 'wilsn' instead."
+    """
+    options = list(options)
+    try:
+        ok = isinstance(value, str) and value in options
+    except TypeError:  # unhashable or odd values are simply not valid
+        ok = False
+    if not ok:
+        valid = ", ".join(repr(o) for o in sorted(options))
+        raise CXDataError(
+            f"The {parameter!r} parameter of {function} must be one of {{{valid}}}. "
+            f"Got {value!r} instead."
+        )
 
 
 def to_series(values: Any, *, name: str) -> pd.Series:

@@ -104,3 +104,17 @@ def test_to_series_keeps_index_and_rejects_frames():
     assert to_series([1, 2], name="score").tolist() == [1, 2]
     with pytest.raises(CXDataError, match="not a DataFrame"):
         to_series(pd.DataFrame({"a": [1]}), name="score")
+
+
+def test_option_rule_lists_valid_names_in_sklearn_wording():
+    from cxlib.validate import check_option
+
+    check_option("wald", {"wald": None, "adjusted-wald": None}, parameter="method", function="nps")
+    with pytest.raises(
+        CXDataError,
+        match=r"^The 'method' parameter of nps must be one of \{'adjusted-wald', 'wald'\}\. "
+        r"Got 'wilsn' instead\.$",
+    ):
+        check_option("wilsn", ["wald", "adjusted-wald"], parameter="method", function="nps")
+    with pytest.raises(CXDataError, match="Got \\['wald'\\] instead"):
+        check_option(["wald"], ["wald"], parameter="method", function="nps")

@@ -1,0 +1,186 @@
+"""Survey weights: raking to known marginal shares, and Kish's effective sample size.
+
+Survey respondents are rarely a miniature of the customer base: unhappy customers, some segments
+or some regions answer less often. When the true shares of a few characteristics are known (from
+the customer database: segment, region, tenure band), raking (iterative proportional fitting,
+Deming & Stephan 1940) finds weights that make the weighted sample match every known margin at
+once. Weights cost precision: Kish's effective sample size ``n_eff = (sum w)^2 / sum w^2`` says how
+many unweighted answers the weighted sample is worth.
+
+References
+----------
+Deming, W. E. & Stephan, F. F. (1940). On a least squares adjustment of a sampled frequency table
+    when the expected marginal totals are known. Annals of Mathematical Statistics 11(4), 427-444.
+Bishop, Y. M. M., Fienberg, S. E. & Holland, P. W. (1975). Discrete Multivariate Analysis. MIT
+    Press (IPF keeps the sample's odds ratios, section 3.5).
+Kish, L. (1965). Survey Sampling. Wiley (effective sample size, section 11.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlib.validate import CXDataError, check_columns, check_no_missing, check_weights
+
+__all__ = ["effective_n", "rake"]
+
+#: Tolerance for target shares summing to 1.
+TARGET_SUM_TOL = 1e-6
+
+
+def effective_n(weights: Any) -> float:
+    """Kish's effective sample size ``(sum w)^2 / sum w^2``.
+
+    Equal weights give ``n``; unequal weights give less. ``n / n_eff`` is the design effect of
+    weighting (Kish 1965).
+
+    Parameters
+    ----------
+    weights : Series or array-like
+        Non-negative, finite weights, not all zero.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> effective_n([1, 1, 2, 2])
+    3.6
+    """
+    w = check_weights(weights, len(np.atleast_1d(np.asarray(weights, dtype=float))))
+    return float(w.sum() ** 2 / (w * w).sum())
+
+
+def _targets(frame: pd.DataFrame, column: str, shares: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check one column's target shares; return (codes per row, target share per code)."""
+    if isinstance(shares, Mapping):
+        shares = pd.Series(dict(shares), dtype=float)
+    elif isinstance(shares, pd.Series):
+        shares = shares.astype(float)
+    else:
+        raise CXDataError(
+            f"targets[{column!r}] must be a dict or Series mapping each level to its share; "
+            f"got {type(shares).__name__}."
+        )
+    if shares.index.has_duplicates:
+        raise CXDataError(f"targets[{column!r}] names a level twice: {list(shares.index)}.")
+    bad = ~np.isfinite(shares.to_numpy()) | (shares.to_numpy() < 0)
+    if bad.any():
+        raise CXDataError(
+            f"targets[{column!r}] must hold shares >= 0; got {shares[bad].to_dict()}."
+        )
+    total = float(shares.sum())
+    if abs(total - 1) > TARGET_SUM_TOL:
+        raise CXDataError(
+            f"targets[{column!r}] must sum to 1 (shares, not percent); they sum to {total:.6g}."
+        )
+    observed = pd.Index(pd.unique(frame[column]))
+    no_target = observed.difference(shares.index)
+    if len(no_target):
+        raise CXDataError(
+            f"Column {column!r} has levels without a target share: {list(no_target)}. "
+            f"Targets are given for {list(shares.index)}."
+        )
+    absent = [lvl for lvl in shares.index if lvl not in set(observed) and shares[lvl] > 0]
+    if absent:
+        raise CXDataError(
+            f"targets[{column!r}] give a share to levels absent from the sample: {absent}. "
+            "Raking cannot create respondents; merge such levels with a neighbour or drop "
+            "the target."
+        )
+    zero = [lvl for lvl in observed if shares[lvl] == 0]
+    if zero:
+        raise CXDataError(
+            f"targets[{column!r}] give share 0 to levels present in the sample: {zero}. "
+            "Drop those respondents before raking instead."
+        )
+    levels = pd.Index(shares.index)
+    codes = levels.get_indexer(frame[column])
+    return codes, shares.to_numpy()
+
+
+def rake(
+    frame: pd.DataFrame,
+    targets: Mapping[str, Any],
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+) -> pd.Series:
+    """Raking (iterative proportional fitting) weights that match known marginal shares.
+
+    Each sweep multiplies the weights so that the weighted shares of one column match its
+    targets, column after column, until every weighted margin is within ``tol`` of its target.
+    The result keeps the sample's associations between the columns (its odds ratios) while
+    matching each margin (Deming & Stephan 1940).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per respondent with the raking columns (e.g. segment, region); no missing values.
+    targets : mapping of column -> mapping of level -> share
+        Known population shares per column, e.g.
+        ``{"segment": {"Privatkunde": 0.7, "Geschäftskunde": 0.2, "Premium": 0.1}}``; each sums
+        to 1; every level in the sample needs a share > 0.
+    max_iter : int
+        Most sweeps over all columns.
+    tol : float
+        Largest allowed absolute difference between a weighted share and its target.
+
+    Returns
+    -------
+    Series
+        Weights with mean 1, aligned with ``frame`` (same index), named ``"weight"``.
+
+    Raises
+    ------
+    CXDataError
+        For targets that do not sum to 1, levels without a target, targeted levels absent from the
+        sample, missing values, or no convergence within ``max_iter`` sweeps (the largest
+        remaining difference is reported).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"segment": ["A", "A", "A", "B"]})
+    >>> rake(frame, {"segment": {"A": 0.5, "B": 0.5}}).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    if not isinstance(targets, Mapping) or not targets:
+        raise CXDataError("targets must be a non-empty dict: column -> {level: share}.")
+    columns = list(targets)
+    check_columns(frame, columns, name="frame")
+    if len(frame) == 0:
+        raise CXDataError("frame has no rows to weight.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise CXDataError(f"max_iter must be a whole number >= 1; got {max_iter!r}.")
+    if not (isinstance(tol, int | float) and tol > 0):
+        raise CXDataError(f"tol must be a positive number; got {tol!r}.")
+    margins = []
+    for column in columns:
+        check_no_missing(frame, column)
+        margins.append(_targets(frame, column, targets[column]))
+
+    w = np.ones(len(frame))
+    gap = np.inf
+    for _ in range(max_iter):
+        for codes, share in margins:
+            current = np.bincount(codes, weights=w, minlength=len(share)) / w.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(current > 0, share / current, 0.0)
+            w = w * factor[codes]
+        total = w.sum()
+        gap = max(
+            float(np.abs(np.bincount(codes, weights=w, minlength=len(share)) / total - share).max())
+            for codes, share in margins
+        )
+        if gap <= tol:
+            return pd.Series(w / w.mean(), index=frame.index, name="weight")
+    raise CXDataError(
+        f"rake did not converge in {max_iter} sweeps: a weighted share is still {gap:.3g} from its "
+        f"target (tol={tol:g}). The targets may contradict the sample (empty cells); "
+        "collapse sparse levels or raise max_iter."
+    )
