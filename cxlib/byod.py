@@ -613,7 +613,7 @@ def prepare_inputs(
     paths: Mapping[str, str | Path | None],
     out_dir: str | Path,
     *,
-    key: bytes | str,
+    key: bytes | str | Callable[[], bytes],
     columns: Mapping[str, str] | Sequence[str] | None = None,
     date_format: str | None = None,
     decimal: str = ".",
@@ -630,9 +630,10 @@ def prepare_inputs(
     out_dir : path
         Folder for the prepared parquet files (the report runner uses a temporary folder that is
         removed after the run, so no row-level copy stays behind).
-    key : bytes or str
-        Pseudonym key (:func:`cxlib.privacy.pseudonym_key`). Ids are replaced by
-        :func:`cxlib.privacy.pseudonymise` before any notebook sees them.
+    key : bytes, str or callable
+        Pseudonym key (:func:`cxlib.privacy.pseudonym_key`), or a function returning it, called
+        only once every file has passed (so a refused run creates no key file). Ids are replaced
+        by :func:`cxlib.privacy.pseudonymise` before any notebook sees them.
     columns, date_format, decimal
         As in :func:`check_input`; one mapping serves all files.
     """
@@ -657,6 +658,7 @@ def prepare_inputs(
         raise CXDataError(
             f"{len(problems)} problem(s) in your input files; no notebook was run.\n\n{listed}"
         )
+    secret = key() if callable(key) else key
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parameters: dict[str, str] = {}
@@ -664,7 +666,7 @@ def prepare_inputs(
     for kind, frame in frames.items():
         safe = frame.copy()
         if "customer_id" in safe.columns:
-            safe["customer_id"] = pseudonymise(safe["customer_id"], key=key)
+            safe["customer_id"] = pseudonymise(safe["customer_id"], key=secret)
         target = out / f"{kind}.parquet"
         safe.to_parquet(target, index=False)
         parameters[INPUTS[kind].parameter] = str(target)

@@ -184,7 +184,12 @@ def _failure(err: BaseException) -> str:
 
 
 def _run_one(
-    notebook: Path, out_dir: Path, parameters: dict[str, Any], kernel_name: str, workdir: Path
+    notebook: Path,
+    out_dir: Path,
+    parameters: dict[str, Any],
+    kernel_name: str,
+    workdir: Path,
+    progress: bool,
 ) -> NotebookRun:
     import papermill  # imported here: it loads slowly and index/tests may not need it
 
@@ -200,7 +205,10 @@ def _run_one(
             parameters=parameters,
             cwd=str(notebook.parent),
             kernel_name=kernel_name,
-            progress_bar=False,
+            # a second bar under the one over notebooks: cells of this notebook
+            progress_bar={"desc": f"  {notebook.stem}", "leave": False, "position": 1}
+            if progress
+            else False,
             log_output=False,
         )
     except Exception as err:  # noqa: BLE001 - a failed notebook is reported, not fatal
@@ -296,11 +304,10 @@ def run_reports(
         files: list[dict[str, Any]] = []
         inputs: dict[str, str] = {}
         if byod:
-            key = pseudonym_key(out.resolve().parent)
             prepared = prepare_inputs(
                 user_files,
                 Path(tmp) / "inputs",
-                key=key,
+                key=lambda: pseudonym_key(out.resolve().parent),
                 columns=columns,
                 date_format=date_format,
                 decimal=decimal,
@@ -318,14 +325,14 @@ def run_reports(
             ]
         for sub in ("analyst", "stakeholder"):
             (out / sub).mkdir(parents=True, exist_ok=True)
-        bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress)
+        bar = tqdm(paths, desc="notebooks", unit="nb", position=0, disable=not progress)
         for path in bar:
             bar.set_postfix_str(path.stem)
             params, skip = _plan(path, inputs, min_cell)
             if skip:
                 runs.append(NotebookRun(path.stem, "skipped", error=skip, parameters=params))
                 continue
-            runs.append(_run_one(path, out, params, kernel_name, Path(tmp)))
+            runs.append(_run_one(path, out, params, kernel_name, Path(tmp), progress))
         bar.close()
     write_index(runs, out, files=files, settings=_settings(byod, columns, date_format, min_cell))
     return runs

@@ -18,10 +18,19 @@ from cxlib.validate import CXDataError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 GERMAN = {
-    "customer_id": "KundenNr", "date": "Datum", "amount": "Betrag", "touchpoint": "Kontaktpunkt",
-    "csat": "Zufriedenheit", "ces": "Aufwand", "nps": "Weiterempfehlung",
-    "response_id": "AntwortNr", "tenure_months": "Vertragsdauer", "churn": "Gekuendigt",
-    "monthly_charges": "Monatsbetrag", "total_charges": "Gesamtbetrag", "contract": "Vertragsart",
+    "customer_id": "KundenNr",
+    "date": "Datum",
+    "amount": "Betrag",
+    "touchpoint": "Kontaktpunkt",
+    "csat": "Zufriedenheit",
+    "ces": "Aufwand",
+    "nps": "Weiterempfehlung",
+    "response_id": "AntwortNr",
+    "tenure_months": "Vertragsdauer",
+    "churn": "Gekuendigt",
+    "monthly_charges": "Monatsbetrag",
+    "total_charges": "Gesamtbetrag",
+    "contract": "Vertragsart",
 }
 GERMAN_OPTIONS = {"columns": GERMAN, "date_format": "%d.%m.%Y", "decimal": ","}
 
@@ -125,7 +134,9 @@ def test_unreadable_and_empty_files(tmp_path):
 
 def test_parse_columns():
     assert parse_columns(["customer_id=KundenNr,date=Datum", "amount = Betrag"]) == {
-        "customer_id": "KundenNr", "date": "Datum", "amount": "Betrag"
+        "customer_id": "KundenNr",
+        "date": "Datum",
+        "amount": "Betrag",
     }
     with pytest.raises(CXDataError, match="CANONICAL=YOURS"):
         parse_columns(["KundenNr"])
@@ -146,7 +157,9 @@ def test_prepare_checks_all_files_first_and_lists_every_problem(tmp_path):
 
 def test_prepared_files_are_canonical_parquet_with_pseudonyms(tmp_path):
     prepared = prepare_inputs(
-        {"transactions": EXAMPLES / "umsaetze.csv", "survey": None}, tmp_path, key=b"k",
+        {"transactions": EXAMPLES / "umsaetze.csv", "survey": None},
+        tmp_path,
+        key=b"k",
         **GERMAN_OPTIONS,
     )
     assert set(prepared.parameters) == {"transactions_path"}

@@ -19,7 +19,9 @@ def test_pseudonym_is_hmac_sha256_rfc4231_test_case_2():
 
 
 def test_pseudonym_is_stable_for_a_key_and_differs_across_keys():
-    ids = pd.Series(["K-1001", "K-1002", "K-1001", 1001], index=[10, 11, 12, 13], name="customer_id")
+    ids = pd.Series(
+        ["K-1001", "K-1002", "K-1001", 1001], index=[10, 11, 12, 13], name="customer_id"
+    )
     before = ids.copy()
     a1 = pseudonymise(ids, key=b"key-one")
     a2 = pseudonymise(ids, key="key-one")

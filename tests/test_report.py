@@ -184,6 +184,7 @@ def test_cli_exits_2_with_every_input_problem_and_runs_nothing(tmp_path, capsys)
     assert "Column 'Monatsbetrag' must hold numbers" in err
     assert "Traceback" not in err
     assert not (tmp_path / "r" / "index.html").exists()
+    assert not (tmp_path / ".cxlib_pseudonym_key").exists()  # no key made for a refused run
 
 
 def test_cli_exits_1_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
