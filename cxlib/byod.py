@@ -7,7 +7,7 @@ input         canonical columns (required in **bold**)                    feeds
 ============  ==========================================================  =====================
 transactions  **customer_id**, **date**, **amount** (>= 0, one row per     ``transactions_path``:
               purchase; several a day are summed by the notebooks)        02 RFM, 03 CLV
-survey        customer_id, response_id (unique), timestamp, touchpoint,   ``survey_path``:
+survey        customer_id, survey_id (unique), timestamp, touchpoint,   ``survey_path``:
               and at least one score of **csat** (1-5), **ces** (1-7,      01 CX metrics
               CES 2.0 agreement), **nps** (0-10); empty = no answer
 customers     **customer_id** (unique), **tenure_months** (>= 0),          ``customers_path``:
@@ -95,7 +95,7 @@ GERMAN_HINTS: dict[str, tuple[str, ...]] = {
     "amount": ("Betrag", "Umsatz", "Wert", "Bestellwert"),
     "timestamp": ("Datum", "Zeitpunkt", "Befragungsdatum"),
     "touchpoint": ("Kontaktpunkt", "Kanal"),
-    "response_id": ("AntwortNr", "Antwort-ID", "FragebogenNr"),
+    "survey_id": ("AntwortNr", "Antwort-ID", "FragebogenNr"),
     "tenure_months": ("Vertragsdauer", "Laufzeit_Monate", "Monate", "Kundendauer"),
     "churn": ("Gekuendigt", "Gekündigt", "Abwanderung", "Kuendigung", "Kündigung"),
     "monthly_charges": ("Monatsbetrag", "Monatsgebuehr", "Monatsgebühr"),
@@ -437,10 +437,10 @@ def _survey(
         ids = _ids(checks, raw, source["customer_id"], unique=False)
         if ids is not None:
             out["customer_id"] = ids
-    if "response_id" in source:
-        ids = _ids(checks, raw, source["response_id"], unique=True)
+    if "survey_id" in source:
+        ids = _ids(checks, raw, source["survey_id"], unique=True)
         if ids is not None:
-            out["response_id"] = ids
+            out["survey_id"] = ids
     when = source.get("timestamp", source.get("date"))
     if when is not None:
         parsed = _date_column(checks, raw, when, date_format, required=False)
@@ -465,7 +465,7 @@ def _survey(
         )
         return None
     frame["responded"] = answered
-    used = {source[c] for c in ("customer_id", "response_id", "touchpoint", *scores) if c in source}
+    used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
     used |= {when} if when is not None else set()
     for name, values in _rest(raw, source, used).items():
         frame[name] = values
@@ -562,7 +562,7 @@ def load_survey(
 
     Returns a frame with the score columns present among csat (1-5), ces (1-7) and nps (0-10)
     as floats (NaN = no answer), ``responded`` (bool: any score answered), and customer_id,
-    response_id, timestamp, touchpoint when the file has them. The notebook falls back to the
+    survey_id, timestamp, touchpoint when the file has them. The notebook falls back to the
     simulated panel (:mod:`cxlib.simulate`) when no file is given.
     """
     return _load("survey", path, columns=columns, date_format=date_format, decimal=decimal)

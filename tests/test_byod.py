@@ -25,7 +25,7 @@ GERMAN = {
     "csat": "Zufriedenheit",
     "ces": "Aufwand",
     "nps": "Weiterempfehlung",
-    "response_id": "AntwortNr",
+    "survey_id": "AntwortNr",
     "tenure_months": "Vertragsdauer",
     "churn": "Gekuendigt",
     "monthly_charges": "Monatsbetrag",
@@ -114,8 +114,8 @@ def test_duplicate_ids_are_refused_where_ids_must_be_unique(tmp_path):
         "Column 'customer_id' must identify each row once (duplicates found): 2 of 3 rows do not."
         " Examples:\n     customer_id\nline            \n2              A\n4              A"
     ]
-    answers = _csv(tmp_path, "response_id,nps\n1,9\n1,3\n", name="s.csv")
-    assert "Column 'response_id' must identify" in _messages("survey", answers)[0][0]
+    answers = _csv(tmp_path, "survey_id,nps\n1,9\n1,3\n", name="s.csv")
+    assert "Column 'survey_id' must identify" in _messages("survey", answers)[0][0]
 
 
 def test_amounts_must_be_non_negative_numbers_and_ids_present(tmp_path):
