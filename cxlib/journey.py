@@ -606,14 +606,16 @@ def time_to_first_purchase(
     purchase_value: Any = "Kauf",
     customer_id: str = "customer_id",
     timestamp: str = "timestamp",
+    origin: pd.Series | None = None,
     observation_end: Any = None,
 ) -> pd.DataFrame:
-    """Time from each customer's first interaction to their first purchase, with censoring.
+    """Time from each customer's start to their first purchase, with censoring.
 
     A purchase is an interaction whose ``purchase_column`` equals ``purchase_value`` (by default
-    the journey stage "Kauf"). Customers without a purchase by ``observation_end`` are
-    right-censored there, so the result feeds a Kaplan-Meier estimate directly
-    (``duration_days`` as durations, ``purchased`` as event flags).
+    the journey stage "Kauf"). The clock starts at the customer's first interaction, or at
+    ``origin`` (e.g. the signup date, Registrierung) when given. Customers without a purchase by
+    ``observation_end`` are right-censored there, so the result feeds a Kaplan-Meier estimate
+    directly (``duration_days`` as durations, ``purchased`` as event flags).
 
     Parameters
     ----------
@@ -625,23 +627,26 @@ def time_to_first_purchase(
         Value of ``purchase_column`` that marks a purchase.
     customer_id, timestamp : str
         Column names.
+    origin : Series, optional
+        Start of each customer's clock, indexed by customer id (datetime values). Only these
+        customers are reported (also those without any interaction, censored), and only their
+        interactions at or after their origin count.
     observation_end : date-like, optional
         End of observation; interactions after it are ignored. Default: the last timestamp.
 
     Returns
     -------
     DataFrame
-        One row per customer, indexed by customer id (sorted), columns ``first_interaction``,
-        ``first_purchase`` (NaT if none), ``purchased`` (bool), ``days_to_purchase`` (float days,
-        NaN if none), ``duration_days`` (days to purchase or, if censored, to ``observation_end``)
-        and ``n_interactions_before`` (interactions strictly before the first purchase, or all of
-        them when there is none).
+        One row per customer, indexed by customer id (sorted), columns ``start`` (first
+        interaction or origin), ``first_purchase`` (NaT if none), ``purchased`` (bool),
+        ``days_to_purchase`` (float days, NaN if none), ``duration_days`` (days to purchase or,
+        if censored, to ``observation_end``) and ``n_interactions_before`` (interactions from the
+        start to just before the first purchase, or all of them when there is none).
     """
     check_columns(log, [customer_id, timestamp, purchase_column], name="log")
     check_no_missing(log, customer_id)
     times = check_dates(log, timestamp)
     fail_rows(log, times.isna(), timestamp, _MISSING_TIME)
-    end = times.max() if observation_end is None else pd.Timestamp(observation_end)
     frame = pd.DataFrame(
         {
             "cid": log[customer_id].to_numpy(),
@@ -649,24 +654,35 @@ def time_to_first_purchase(
             "buy": (log[purchase_column] == purchase_value).fillna(False).to_numpy(dtype=bool),
         }
     )
+    if origin is not None:
+        if not isinstance(origin, pd.Series):
+            raise CXDataError("origin must be a Series of start dates indexed by customer id.")
+        starts_frame = origin.rename("origin").rename_axis("cid").reset_index()
+        check_unique(starts_frame, "cid")
+        origin_dates = check_dates(starts_frame, "origin")
+        fail_rows(starts_frame, origin_dates.isna(), "origin", "not be missing")
+        start = pd.Series(origin_dates.to_numpy(), index=origin.index).sort_index()
+        begins = frame["cid"].map(start)
+        frame = frame[begins.notna().to_numpy() & (frame["t"] >= begins).to_numpy()]
+    end = times.max() if observation_end is None else pd.Timestamp(observation_end)
     frame = frame[frame["t"] <= end] if len(frame) else frame
-    grouped = frame.groupby("cid", sort=True)
-    first = grouped["t"].min()
-    first_buy = frame.loc[frame["buy"]].groupby("cid")["t"].min().reindex(first.index)
-    before = frame["t"].to_numpy() < frame["cid"].map(first_buy).to_numpy()
-    n_before = pd.Series(
-        np.where(frame["cid"].map(first_buy).isna().to_numpy(), 1, before), index=frame.index
-    ).groupby(frame["cid"].to_numpy(), sort=True).sum()
+    if origin is None:
+        start = frame.groupby("cid", sort=True)["t"].min()
+    first_buy = frame.loc[frame["buy"]].groupby("cid")["t"].min().reindex(start.index)
+    buy_time = frame["cid"].map(first_buy)
+    before = np.where(buy_time.isna().to_numpy(), True, (frame["t"] < buy_time).to_numpy())
+    n_before = pd.Series(before.astype(np.int64), index=frame.index).groupby(
+        frame["cid"].to_numpy(), sort=True).sum()
     day = pd.Timedelta(days=1)
-    days_to = (first_buy - first) / day
+    days_to = (first_buy - start) / day
     result = pd.DataFrame(
         {
-            "first_interaction": first,
+            "start": start,
             "first_purchase": first_buy,
             "purchased": first_buy.notna().to_numpy(),
             "days_to_purchase": days_to.astype(float),
-            "duration_days": days_to.fillna((end - first) / day).astype(float),
-            "n_interactions_before": n_before.reindex(first.index).fillna(0).astype(np.int64),
+            "duration_days": days_to.fillna((end - start) / day).astype(float),
+            "n_interactions_before": n_before.reindex(start.index).fillna(0).astype(np.int64),
         }
     )
     result.index.name = customer_id
@@ -870,6 +886,64 @@ _MOT_METHODS = ("cloglog", "poisson")
 _MOT_EXPOSURE = ("count", "any", "none")
 
 
+def _fit_glm(
+    x: np.ndarray, y: np.ndarray, offset: np.ndarray, family: str, *, tol: float = 1e-10,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Maximum-likelihood GLM by iteratively reweighted least squares (McCullagh & Nelder 1989).
+
+    ``family`` "cloglog" (binomial, complementary log-log link) or "poisson" (log link), each
+    with an offset. The weighted normal equations are solved by Cholesky: on a few hundred
+    thousand customer-months with a dozen well-scaled columns this is ten times faster than
+    statsmodels' SVD-based solver and gives the same estimates (checked in the tests).
+
+    Returns the coefficients, their standard errors (inverse Fisher information) and whether
+    the deviance converged.
+    """
+    from scipy.linalg import cho_factor, cho_solve
+
+    mu = np.clip((y + y.mean()) / 2, 1e-6, 1 - 1e-6) if family == "cloglog" else (y + y.mean()) / 2
+    eta = np.log(-np.log1p(-mu)) if family == "cloglog" else np.log(mu)
+    deviance, converged = np.inf, False
+    for _ in range(max_iter):
+        if family == "cloglog":
+            e = np.exp(np.minimum(eta, 30))
+            mu = np.clip(-np.expm1(-e), 1e-12, 1 - 1e-12)
+            d_mu = np.maximum(e * np.exp(-e), 1e-300)  # d mu / d eta
+            weight = d_mu**2 / (mu * (1 - mu))
+        else:
+            mu = np.exp(eta)
+            d_mu = mu
+            weight = mu
+        z = eta - offset + (y - mu) / d_mu
+        xtw = x.T * weight
+        factor = cho_factor(xtw @ x)
+        beta = cho_solve(factor, xtw @ z)
+        eta = x @ beta + offset
+        if family == "cloglog":
+            p = np.clip(-np.expm1(-np.exp(np.minimum(eta, 30))), 1e-300, 1 - 1e-16)
+            new_dev = -2 * np.sum(y * np.log(p) + (1 - y) * np.log1p(-p))
+        else:
+            m = np.exp(eta)
+            ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / m), 0.0)
+            new_dev = 2 * np.sum(ylogy - (y - m))
+        if abs(new_dev - deviance) <= tol * (abs(new_dev) + 0.1):
+            converged = True
+            deviance = new_dev
+            break
+        deviance = new_dev
+    # standard errors from the Fisher information at the estimate
+    if family == "cloglog":
+        e = np.exp(np.minimum(eta, 30))
+        mu = np.clip(-np.expm1(-e), 1e-12, 1 - 1e-12)
+        weight = (e * np.exp(-e)) ** 2 / (mu * (1 - mu))
+    else:
+        weight = np.exp(eta)
+    info = (x.T * weight) @ x
+    cov = cho_solve(cho_factor(info), np.eye(x.shape[1]))
+    return beta, np.sqrt(np.diag(cov)), converged
+
+
 def moments_of_truth(
     periods: pd.DataFrame,
     *,
@@ -941,7 +1015,6 @@ def moments_of_truth(
     Holford, T. R. (1980). The analysis of rates and of survivorship using log-linear models.
     *Biometrics* 36(2), 299-305.
     """
-    import statsmodels.api as sm
     from scipy import stats
 
     from cxlib.estimate import z_value
@@ -994,21 +1067,21 @@ def moments_of_truth(
     if method == "cloglog":
         share = periods[offset_col].to_numpy(dtype=float)
         fail_rows(periods, ~(share > 0) | (share > 1), offset_col, "lie in (0, 1]")
-        family = sm.families.Binomial(link=sm.families.links.CLogLog())
         offset = np.log(share)
     else:
         months = periods[offset_col].to_numpy(dtype=float)
         fail_rows(periods, ~(months >= 0), offset_col, "not be negative")
-        family = sm.families.Poisson()
         offset = np.log(np.maximum(months, 0.5 / 30.4375))
-    fit = sm.GLM(y, design, family=family, offset=offset).fit()
+    params, bse, converged = _fit_glm(design.to_numpy(dtype=float), y, offset, method)
+    params = pd.Series(params, index=design.columns)
+    bse = pd.Series(bse, index=design.columns)
 
     rows = []
     for t in touchpoints:
         name = f"bad_{t}"
         exposed = periods[name].to_numpy() > 0
-        if name in fit.params.index:
-            est, se = float(fit.params[name]), float(fit.bse[name])
+        if name in params.index:
+            est, se = float(params[name]), float(bse[name])
         else:  # never a bad experience there: not estimable
             est, se = np.nan, np.nan
         rows.append(
@@ -1030,7 +1103,7 @@ def moments_of_truth(
             }
         )
     result = pd.DataFrame(rows)
-    result.attrs.update(n_obs=int(len(y)), n_events=int(y.sum()), converged=bool(fit.converged))
+    result.attrs.update(n_obs=int(len(y)), n_events=int(y.sum()), converged=converged)
     return result
 
 

@@ -6,15 +6,26 @@ never calls ``plt.show()``. Computation lives in the other modules: pass their t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 
 __all__ = [
     "PALETTE",
     "plot_calibration",
+    "plot_estimates",
     "plot_gains",
     "plot_lift",
+    "plot_path_flow",
     "plot_profit_curve",
+    "plot_transition_heatmap",
     "set_style",
 ]
 
@@ -157,4 +168,219 @@ def plot_profit_curve(
     if title is not None:
         ax.set_title(title)
     ax.legend(loc="lower left")
+    return ax
+
+
+# ----------------------------------------------------------------------------- customer journeys
+def _new_axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+    if ax is not None:
+        return ax
+    return plt.subplots(figsize=figsize)[1]
+
+
+def plot_transition_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    annot: bool = True,
+    fmt: str = ".2f",
+    cmap: str = "mako_r",
+    title: str | None = None,
+) -> Axes:
+    """Heatmap of touchpoint transition probabilities (rows: from, columns: to).
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Output of :func:`cxlib.journey.transition_matrix` (rows sum to 1; NaN rows left blank).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    annot, fmt : bool, str
+        Write each probability in its cell with this format.
+    cmap : str, default "mako_r"
+        A perceptually uniform, colour-blind-safe sequential map.
+    title : str, optional
+        Title; state the finding.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _new_axes(ax, figsize=(8, 6))
+    sns.heatmap(
+        matrix.astype(float), ax=ax, annot=annot, fmt=fmt, cmap=cmap, vmin=0, vmax=1,
+        linewidths=0.5, linecolor="white", square=False, annot_kws={"size": 8},
+        cbar_kws={"label": "transition probability"},
+    )
+    ax.set_xlabel("next state (to)")
+    ax.set_ylabel("current state (from)")
+    ax.tick_params(axis="x", labelrotation=30)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    ax.tick_params(axis="y", labelrotation=0)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_path_flow(
+    flows: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    order: Sequence[Any] | None = None,
+    end_label: str = "(end)",
+    node_width: float = 0.12,
+    gap: float = 0.015,
+    min_label_pct: float = 2.0,
+    title: str | None = None,
+) -> Axes:
+    """Flow chart (Sankey diagram) of sessions moving from step to step of their paths.
+
+    Each column is a step of the session path; each block a touchpoint, its height the share of
+    all sessions at that step; bands show how many sessions go from one block to the next, and
+    grey blocks how many sessions ended after the previous step.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        Output of :func:`cxlib.journey.step_flows` (``step``, ``source``, ``target``,
+        ``n_sessions``).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    order : sequence, optional
+        Touchpoints from top to bottom (default: by sessions at step 1); ``end_label`` is last.
+    end_label : str, default "(end)"
+        The label of the end state in ``flows``.
+    node_width, gap : float
+        Block width (in steps) and vertical gap between blocks (share of the height).
+    min_label_pct : float, default 2.0
+        Blocks smaller than this percentage of all sessions are not labelled.
+    title : str, optional
+        Title; state the finding.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _new_axes(ax, figsize=(10, 6))
+    if flows.empty:
+        ax.set_axis_off()
+        return ax
+    first = flows[flows["step"] == flows["step"].min()]
+    total = float(first["n_sessions"].sum())
+    if order is None:
+        order = first.groupby("source", sort=False)["n_sessions"].sum().sort_values(
+            ascending=False, kind="stable").index.tolist()
+        order += [t for t in pd.unique(flows[["source", "target"]].to_numpy().ravel())
+                  if t not in order and t != end_label]
+    order = [t for t in order if t != end_label] + [end_label]
+    colours = dict(zip(order[:-1], sns.color_palette(PALETTE, len(order) - 1), strict=True))
+    colours[end_label] = (0.75, 0.75, 0.75)
+    rank = {label: i for i, label in enumerate(order)}
+
+    outflow = flows.groupby(["step", "source"])["n_sessions"].sum()
+    inflow = flows.groupby(["step", "target"])["n_sessions"].sum()
+    sizes = {(step, source): float(n) for (step, source), n in outflow.items()}
+    for (step, target), n in inflow.items():  # last column and end blocks: from inflows
+        sizes.setdefault((step + 1, target), float(n))
+    columns = sorted({s for s, _ in sizes})
+    most = max(sum(1 for s, _ in sizes if s == c) for c in columns)
+    scale = (1 - gap * (most - 1)) / total
+    top: dict[tuple[int, Any], float] = {}
+    for c in columns:
+        y = 1.0
+        for label in order:
+            if (c, label) in sizes:
+                h = sizes[(c, label)] * scale
+                top[(c, label)] = y
+                ax.add_patch(Rectangle((c - node_width / 2, y - h), node_width, h,
+                                       color=colours[label], lw=0))
+                share = 100 * sizes[(c, label)] / total
+                if share >= min_label_pct:
+                    ax.text(c + node_width / 2 + 0.02, y - h / 2, f"{label} {share:.0f}%",
+                            va="center", ha="left", fontsize=8)
+                y -= h + gap
+    out_cursor = dict(top)
+    in_cursor = dict(top)
+    ramp = np.linspace(0, 1, 40)
+    smooth = 3 * ramp**2 - 2 * ramp**3
+    ordered = flows.assign(_s=flows["source"].map(rank), _t=flows["target"].map(rank))
+    for row in ordered.sort_values(["step", "_s", "_t"]).itertuples(index=False):
+        h = row.n_sessions * scale
+        y0 = out_cursor[(row.step, row.source)]
+        y1 = in_cursor[(row.step + 1, row.target)]
+        out_cursor[(row.step, row.source)] -= h
+        in_cursor[(row.step + 1, row.target)] -= h
+        x = row.step + node_width / 2 + (1 - node_width) * ramp
+        upper = y0 + (y1 - y0) * smooth
+        ax.fill_between(x, upper - h, upper, color=colours[row.source], alpha=0.35, lw=0)
+    ax.set_xlim(columns[0] - 0.3, columns[-1] + 0.75)
+    ax.set_ylim(min(0.0, min(out_cursor.values()) - 0.02), 1.02)
+    ax.set_xticks(columns, [f"step {c}" for c in columns])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("step in the session (grey: session ended after the previous step)")
+    ax.set_ylabel("share of sessions")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_estimates(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    ax: Axes | None = None,
+    truth: pd.Series | None = None,
+    reference: float | None = None,
+    xlabel: str = "estimate",
+    title: str | None = None,
+    truth_label: str = "true value (simulation)",
+) -> Axes:
+    """Dot-and-whisker plot of estimates with their intervals, one row per group.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates: ``label``, ``estimate``, ``ci_low``, ``ci_high`` (e.g. from
+        :func:`cxlib.metrics.by_group` or :func:`cxlib.journey.moments_of_truth`); drawn in its
+        row order from top to bottom.
+    label : str
+        Column naming the groups.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    truth : Series, optional
+        True values indexed by group, drawn as crosses (for simulated data).
+    reference : float, optional
+        A vertical reference line (e.g. 0 for no effect).
+    xlabel, title : str
+        Axis label with unit; a title that states the finding.
+    truth_label : str
+        Legend text for ``truth``.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _new_axes(ax, figsize=(8, 0.5 * len(table) + 1.5))
+    y = np.arange(len(table))[::-1]
+    est = table["estimate"].to_numpy(dtype=float)
+    low, high = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    colour = sns.color_palette(PALETTE)[0]
+    name = f"estimate, {table['level'].iloc[0]:.0%} CI" if "level" in table else "estimate"
+    ax.errorbar(est, y, xerr=[est - low, high - est], fmt="o", color=colour, capsize=3, label=name)
+    if truth is not None:
+        values = table[label].map(truth).to_numpy(dtype=float)
+        ax.scatter(values, y, marker="X", s=70, color=sns.color_palette(PALETTE)[3], zorder=3,
+                   label=truth_label)
+    if reference is not None:
+        ax.axvline(reference, color="0.5", lw=1, ls="--")
+    ax.set_yticks(y, table[label].astype(str).tolist())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
     return ax

@@ -301,6 +301,21 @@ def test_time_to_first_purchase_with_censoring():
     assert censored["n_interactions_before"].tolist() == [4, 3]
 
 
+def test_time_to_first_purchase_from_origin():
+    # clock starts at signup; customer 3 has no interactions (censored), customer 2's first
+    # purchase (03-02 09:05) is 1 day 9 h 5 min after signup on 03-01 00:00
+    origin = pd.Series(pd.to_datetime(["2024-03-01 10:10", "2024-03-01 00:00", "2024-03-02 00:00"]),
+                       index=[1, 2, 3])
+    table = time_to_first_purchase(make_log(), origin=origin, observation_end="2024-03-03")
+    assert table.index.tolist() == [1, 2, 3]
+    assert table["purchased"].tolist() == [True, True, False]
+    np.testing.assert_allclose(table["days_to_purchase"].iloc[:2], [40 / 1440, 1 + 545 / 1440])
+    assert table["duration_days"].iloc[2] == 1.0
+    assert table["n_interactions_before"].tolist() == [1, 2, 0]  # 10:20 Website; 2 of cust. 2
+    with pytest.raises(CXDataError, match="'origin' must not be missing"):
+        time_to_first_purchase(make_log(), origin=origin.where(origin.index != 2))
+
+
 # -------------------------------------------------------------------------------- moments of truth
 
 
@@ -421,6 +436,38 @@ def test_moments_of_truth_recovers_simulated_hazard_ratios():
     assert fit.loc["X", "se"] < 0.06
 
 
+def test_moments_of_truth_matches_statsmodels_glm_with_controls():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(11)
+    n = 5_000
+    periods = pd.DataFrame(
+        {
+            "bad_X": (rng.random(n) < 0.2).astype(int),
+            "n_X": rng.poisson(1.0, n),
+            "tenure_years": rng.uniform(0, 5, n),
+            "segment": rng.choice(["a", "b", "c"], n),
+            "at_risk_share": rng.uniform(0.2, 1.0, n),
+        }
+    )
+    periods["exposure_months"] = periods["at_risk_share"]
+    periods["churned"] = (rng.random(n) < 0.05 + 0.05 * periods["bad_X"]).astype(int)
+    x = np.column_stack(
+        [np.ones(n), periods["bad_X"], np.log1p(periods["n_X"]), periods["tenure_years"],
+         pd.get_dummies(periods["segment"], drop_first=True, dtype=float)]
+    )
+    for method, family in [
+        ("cloglog", sm.families.Binomial(link=sm.families.links.CLogLog())),
+        ("poisson", sm.families.Poisson()),
+    ]:
+        ours = moments_of_truth(periods, method=method, categorical=["segment"])
+        ref = sm.GLM(periods["churned"].to_numpy(), x, family=family,
+                     offset=np.log(periods["at_risk_share"].to_numpy())).fit()
+        assert ours["estimate"].iloc[0] == pytest.approx(ref.params[1], abs=1e-6)
+        assert ours["se"].iloc[0] == pytest.approx(ref.bse[1], rel=1e-4)
+        assert ours.attrs["converged"]
+
+
 def test_naive_comparison_hand_counted():
     customers, interactions = window_data()
     naive = naive_moments_of_truth(customers, interactions).set_index("touchpoint")
@@ -429,3 +476,29 @@ def test_naive_comparison_hand_counted():
     assert naive.loc["App", "churn_pct_other"] == pytest.approx(200 / 3)
     assert naive.loc["Hotline", "n_bad"] == 0
     assert naive.index.tolist() == ["App", "Hotline", "Website"]
+
+
+# ------------------------------------------------------------------------------------------- plots
+
+
+def test_journey_plots_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cxlib.plots import plot_estimates, plot_path_flow, plot_transition_heatmap
+
+    events = sessionize(make_log())
+    matrix = transition_matrix(events, touchpoints=TOUCHPOINTS)
+    ax = plot_transition_heatmap(matrix, title="t")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [START, *TOUCHPOINTS]
+    flows = step_flows(events, max_steps=3, touchpoints=TOUCHPOINTS)
+    ax = plot_path_flow(flows)
+    # blocks: step 1 (Website, App, Filiale), step 2 (App, Filiale, end), step 3 (end)
+    assert len(ax.patches) == 7
+    table = pd.DataFrame({"tp": ["a", "b"], "estimate": [1.0, 2.0], "ci_low": [0.5, 1.5],
+                          "ci_high": [1.5, 2.5], "level": 0.95})
+    ax = plot_estimates(table, label="tp", truth=pd.Series({"a": 1.2, "b": 1.8}), reference=0)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    plt.close("all")
