@@ -57,7 +57,10 @@ Interactions (Customer Journey) in sessions
     (rate by segment, higher for less satisfied customers): 0-2 self-service events at Website/App
     and then, possibly, a call to the Kundenservice-Hotline or a Filiale visit (stage
     "Nutzung/Service"). Each event is a bad experience with probability
-    :math:`\operatorname{expit}(\alpha_j - \kappa x_{ij})`.
+    :math:`\operatorname{expit}(\alpha_j - \kappa x_{ij} + \iota_{jt})`, where
+    :math:`\iota_{jt}` is ``incident["logit_shift"]`` for the incident touchpoint in the incident
+    months (by default a delivery crisis, Lieferung, in months 15-16 of the window) and 0
+    otherwise: a real change that CSAT by touchpoint and month and the churn rate should show.
 
     Journey stages: "Information" (information/awareness), "Kauf" (purchase), "Lieferung"
     (delivery), "Nutzung/Service" (usage/service), "Rechnung" (billing).
@@ -107,6 +110,7 @@ __all__ = [
     "REGIONS",
     "SEGMENTS",
     "STAGES",
+    "STAGES_EN",
     "TOUCHPOINTS",
     "CXPanel",
     "CXTruth",
@@ -193,6 +197,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
         "Rechnung": -2.8,
     },
     "bad_experience_experience": 0.8,  # kappa: logit change per -1 SD experience
+    # a documented incident: more bad experiences at one touchpoint for a few months
+    # (months counted from 1 = the first month of the window; skipped if outside it)
+    "incident": {"touchpoint": "Lieferung", "first_month": 15, "n_months": 2, "logit_shift": 1.5},
     # transactional surveys
     "invite_prob": {
         "Website": 0.10,
@@ -269,6 +276,9 @@ class CXTruth:
     revenue_effect : Series
         Effect of +1 SD latent satisfaction on expected revenue in the next 12 months (EUR),
         holding segment, tenure and heterogeneity fixed, see Notes.
+    incident : dict
+        The incident as simulated: ``touchpoint``, ``start`` and ``end`` (first day, and first
+        day after it; ``None`` if it falls outside the window) and ``logit_shift``.
 
     Notes
     -----
@@ -292,6 +302,7 @@ class CXTruth:
     monthly_churn: pd.DataFrame
     monthly_churn_rate: pd.Series
     revenue_effect: pd.Series
+    incident: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -427,7 +438,7 @@ def cx_panel(
 
     Examples
     --------
-    >>> from cxlib.simulate import cx_panel
+    >>> from cxlib.simulate import TOUCHPOINTS, cx_panel
     >>> panel = cx_panel(200, seed=1, months=12)
     >>> panel.customers.shape[0]
     200
@@ -497,7 +508,12 @@ def cx_panel(
     bad_logit = _vec(p["bad_experience_logit"], TOUCHPOINTS)[None, :] - (
         p["bad_experience_experience"] * x
     )
-    bad_prob = expit(bad_logit)  # (n, 6)
+    shift = np.zeros((months + 2, 6))  # logit shift by month index (0 = burn-in) and touchpoint
+    inc = p["incident"]
+    first_inc = max(inc["first_month"], 1)
+    last_inc = min(inc["first_month"] + inc["n_months"] - 1, months)
+    if first_inc <= last_inc:
+        shift[first_inc : last_inc + 1, TOUCHPOINTS.index(inc["touchpoint"])] = inc["logit_shift"]
     channel_p = np.array([p["purchase_channel"][g] for g in SEGMENTS])[seg]  # (n, 3)
     invoice_p = _vec(p["invoice_prob"], SEGMENTS)[seg]
 
@@ -551,28 +567,34 @@ def cx_panel(
             service_rate,
             channel_p,
             invoice_p,
-            bad_prob,
             seg,
             p,
         )
         ev["session"] += session_offset
         session_offset += n_sessions
-        # bad experiences by month of the event (events after churn are dropped later)
+        # bad experiences, by month of the event (events after churn are dropped later)
         ev_month = np.searchsorted(bounds, ev["minute"] // _MINUTES_PER_DAY, side="right") - 1
+        ev_month = np.minimum(ev_month, months + 1)
+        c, t = ev["customer"], ev["touchpoint"]
+        ev["bad"] = rng.random(c.size) < expit(bad_logit[c, t] + shift[ev_month, t])
         keep = (ev_month <= months) & ev["bad"]
         bad_month[ev_month[keep], ev["customer"][keep], ev["touchpoint"][keep]] = True
         if m > 0:
             events.append(ev)
             purchases.append(tx)
 
+    # keep events before the churn day and inside the window, sorted by (customer, minute);
+    # ties keep the order of generation (stable sort)
     ev = {k: np.concatenate([e[k] for e in events]) for k in events[0]}
+    del events
     ev_day = ev["minute"] // _MINUTES_PER_DAY
     ok = (ev_day < churn_day[ev["customer"]]) & (ev_day < end_day) & (ev_day >= 0)
-    ev = {k: v[ok] for k, v in ev.items()}
-    # one stable sort by (customer, minute); ties keep the order of generation
+    del ev_day
     key = ev["customer"] * (np.int64(end_day + 40) * _MINUTES_PER_DAY) + ev["minute"]
-    order = np.argsort(key, kind="stable")
+    order = np.flatnonzero(ok)[np.argsort(key[ok], kind="stable")]
+    del key, ok
     ev = {k: v[order] for k, v in ev.items()}
+    del order
     start64 = np.datetime64(start_ts.to_datetime64(), "m")
 
     def to_time(minutes: np.ndarray) -> np.ndarray:
@@ -588,8 +610,10 @@ def cx_panel(
     # renumber sessions 1, 2, ... in order of their first event
     first_pos = np.full(session_offset, n_ev, dtype=np.int64)
     np.minimum.at(first_pos, ev["session"], np.arange(n_ev))
-    is_first = first_pos[ev["session"]] == np.arange(n_ev)
-    session_id = np.cumsum(is_first)[first_pos[ev["session"]]] if n_ev else ev["session"]
+    first_of_event = first_pos[ev["session"]]
+    del first_pos
+    session_id = np.cumsum(first_of_event == np.arange(n_ev))[first_of_event]
+    del first_of_event
     interactions = pd.DataFrame(
         {
             "interaction_id": interaction_id,
@@ -630,8 +654,14 @@ def cx_panel(
         }
     )
 
+    incident = {
+        "touchpoint": inc["touchpoint"],
+        "start": month_starts[first_inc] if first_inc <= last_inc else None,
+        "end": month_starts[last_inc + 1] if first_inc <= last_inc else None,
+        "logit_shift": inc["logit_shift"],
+    }
     truth = _truth(
-        p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, n
+        p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, incident
     )
     return CXPanel(
         customers=customers,
@@ -656,7 +686,6 @@ def _month_events(
     service_rate: np.ndarray,
     channel_p: np.ndarray,
     invoice_p: np.ndarray,
-    bad_prob: np.ndarray,
     seg: np.ndarray,
     p: dict[str, Any],
 ) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray], int]:
@@ -741,10 +770,11 @@ def _month_events(
     out = {
         "customer": all_cust,
         "minute": np.concatenate([minute, d_min, i_min]).astype(np.int64),
-        "touchpoint": all_tp,
-        "stage": np.concatenate([stage, np.full(d_c.size, _S_LIEF), np.full(i_c.size, _S_RECH)]),
+        "touchpoint": all_tp.astype(np.int8),
+        "stage": np.concatenate(
+            [stage, np.full(d_c.size, _S_LIEF), np.full(i_c.size, _S_RECH)]
+        ).astype(np.int8),
         "session": np.concatenate([e_sess, n_sess + np.arange(n_extra)]).astype(np.int64),
-        "bad": rng.random(all_cust.size) < bad_prob[all_cust, all_tp],
     }
     return out, (pc, p_day, amount), n_sess + n_extra
 
@@ -757,12 +787,11 @@ def _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p,
         p["invite_prob_information"],
         _vec(p["invite_prob"], TOUCHPOINTS)[tp],
     )
-    invited = rng.random(tp.size) < prob
-    delay = rng.integers(60, 48 * 60, tp.size)
-    minute = ev["minute"] + delay
+    k = np.flatnonzero(rng.random(tp.size) < prob)
+    minute = ev["minute"][k] + rng.integers(60, 48 * 60, k.size)
     day = minute // _MINUTES_PER_DAY
-    invited &= (day < end_day) & (day < churn_day[cust])
-    k = np.flatnonzero(invited)
+    sent = (day < end_day) & (day < churn_day[cust[k]])
+    k, minute = k[sent], minute[sent]
     c, t, b = cust[k], tp[k], bad[k].astype(float)
     resp_p = expit(
         p["response_logit"] + p["response_satisfaction"] * s[c] + p["response_bad_experience"] * b
@@ -778,13 +807,13 @@ def _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p,
             + mod["noise"] * rng.standard_normal(k.size)
         )
         scores[name] = np.where(responded, _ordinal(y, mod["cuts"], low), np.nan)
-    order = np.lexsort((interaction_id[k], minute[k]))
+    order = np.lexsort((interaction_id[k], minute))
     return pd.DataFrame(
         {
             "survey_id": np.arange(1, k.size + 1, dtype=np.int64),
             "interaction_id": interaction_id[k][order],
             "customer_id": c[order].astype(np.int64) + 1,
-            "timestamp": to_time(minute[k][order]),
+            "timestamp": to_time(minute[order]),
             "touchpoint": _categorical(t[order], TOUCHPOINTS),
             "stage": _categorical(ev["stage"][k][order], STAGES),
             "responded": responded[order],
@@ -848,8 +877,11 @@ def _relationship_surveys(rng, ev, s, x, signup_day, churn_day, bounds, months, 
     return pd.concat(frames, ignore_index=True), offsets
 
 
-def _truth(p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, n):
+def _truth(
+    p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, incident
+):
     """Assemble :class:`CXTruth` from the parameters and the per-customer draws."""
+    n = s.size
     log_h0 = churn_base + p["churn_tenure_per_year"] * tenure0
     hazard = np.exp(log_h0)
     prob = -np.expm1(-hazard)
@@ -952,4 +984,5 @@ def _truth(p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate,
             },
             name="revenue_effect_12m",
         ),
+        incident=incident,
     )

@@ -176,10 +176,10 @@ def test_each_purchase_has_a_kauf_event_and_sessions_are_short(panel):
     right = panel.transactions.groupby(["customer_id", "date"]).size()
     pd.testing.assert_series_equal(left, right, check_names=False)
     span = inter.groupby("session_id").agg(
-        n=("customer_id", "nunique"), span=("timestamp", lambda t: t.max() - t.min())
+        n=("customer_id", "nunique"), first=("timestamp", "min"), last=("timestamp", "max")
     )
     assert (span["n"] == 1).all()
-    assert span["span"].max() <= pd.Timedelta(minutes=120)
+    assert (span["last"] - span["first"]).max() <= pd.Timedelta(minutes=120)
     assert (inter.groupby("session_id").size() > 1).mean() > 0.3  # several events per session
 
 
@@ -222,7 +222,7 @@ def test_driver_weights_are_recovered_by_ols_on_a_big_panel(big):
     lat = latent.set_index("customer_id").loc[rel["customer_id"]]
     fit_o = sm.OLS(rel["overall"].to_numpy(), sm.add_constant(lat[exp_cols].to_numpy())).fit()
     share = fit_o.params[1:] / fit_o.params[1:].sum()
-    assert np.allclose(share, truth / truth.sum(), atol=0.02), (share, truth / truth.sum())
+    assert np.allclose(share, truth / truth.sum(), atol=0.025), (share, truth / truth.sum())
     # the ranking of touchpoints from the observed 1-10 ratings matches the truth's
     complete = rel.dropna(subset=TOUCHPOINTS)
     fit_r = sm.OLS(
@@ -321,3 +321,22 @@ def test_short_windows_and_a_single_customer_work():
 def test_bad_input_raises_cxdataerror(kwargs, match):
     with pytest.raises(CXDataError, match=match):
         cx_panel(**{"n_customers": 10, **kwargs})
+
+
+def test_the_incident_raises_bad_experiences_and_lowers_csat_at_its_touchpoint(big):
+    inc = big.truth.incident
+    assert inc["touchpoint"] == "Lieferung"
+    assert inc["start"] == pd.Timestamp("2024-03-01") and inc["end"] == pd.Timestamp("2024-05-01")
+    inter = big.interactions[big.interactions["touchpoint"] == "Lieferung"]
+    during = inter["timestamp"].between(inc["start"], inc["end"], inclusive="left")
+    bad_during, bad_else = (
+        inter.loc[during, "bad_experience"].mean(),
+        inter.loc[~during, "bad_experience"].mean(),
+    )
+    assert bad_during > 2 * bad_else
+    srv = big.surveys[(big.surveys["touchpoint"] == "Lieferung") & big.surveys["responded"]]
+    in_inc = srv["interaction_id"].isin(inter.loc[during, "interaction_id"])
+    top2 = srv["csat"] >= 4
+    assert top2[in_inc].mean() < top2[~in_inc].mean() - 0.05
+    # an incident outside the window is skipped
+    assert cx_panel(50, seed=0, months=6).truth.incident["start"] is None
