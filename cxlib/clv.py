@@ -38,7 +38,7 @@ and what will they do next? Management Science 33(1), 1-24.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -255,7 +255,8 @@ def _hessian_from_gradient(
 ) -> np.ndarray:
     k = len(theta)
     step = 1e-5
-    cols = [(grad(theta + step * e) - grad(theta - step * e)) / (2 * step) for e in np.eye(k)]
+    g0 = grad(theta)  # forward differences: k + 1 gradients, error O(step) relative
+    cols = [(grad(theta + step * e) - g0) / step for e in np.eye(k)]
     hess = np.column_stack(cols)
     return (hess + hess.T) / 2
 
@@ -298,32 +299,30 @@ class _Fitted:
 
     def _maximise(
         self,
-        negll: Callable[[np.ndarray], float],
+        fun: Callable[[np.ndarray], Any],
         theta0: np.ndarray,
         total_weight: float,
-        grad: Callable[[np.ndarray], np.ndarray] | None,
+        *,
+        gradient: bool,
     ) -> None:
-        """Minimise the mean negative log-likelihood over log-parameters; set fitted attributes."""
+        """Minimise the mean negative log-likelihood over log-parameters; set fitted attributes.
+
+        ``fun`` returns the mean negative log-likelihood, or with ``gradient=True`` the pair
+        (value, gradient). L-BFGS-B; the Hessian for standard errors is a central difference of
+        the analytic gradient, or of the function itself.
+        """
         bounds = [(-_BOUND, _BOUND)] * len(theta0)
         options = {"maxiter": self.maxiter, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20}
-        if grad is None:
-            res = optimize.minimize(
-                negll, theta0, method="L-BFGS-B", bounds=bounds, options=options
-            )
-        else:
-            res = optimize.minimize(
-                lambda th: (negll(th), grad(th)),
-                theta0,
-                jac=True,
-                method="L-BFGS-B",
-                bounds=bounds,
-                options=options,
-            )
+        res = optimize.minimize(
+            fun, theta0, jac=gradient, method="L-BFGS-B", bounds=bounds, options=options
+        )
         theta = res.x
-        if grad is None:
-            hess = _hessian(negll, theta, 1e-3)
+        if gradient:
+            hess = _hessian_from_gradient(lambda th: fun(th)[1], theta)
+            value = fun(theta)[0]
         else:
-            hess = _hessian_from_gradient(grad, theta)
+            hess = _hessian(fun, theta, 1e-3)
+            value = fun(theta)
         hess = hess * total_weight  # Hessian of the total (not mean) negative log-likelihood
         try:
             cov_log = np.linalg.inv(hess)
@@ -332,7 +331,7 @@ class _Fitted:
             cov_log, ok = np.full_like(hess, np.nan), False
         at_bound = bool(np.any(np.abs(theta) > _BOUND - 1e-6))
         self.params_ = {n: float(v) for n, v in zip(self._names, np.exp(theta), strict=True)}
-        self.loglik_ = float(-negll(theta) * total_weight)
+        self.loglik_ = float(-value * total_weight)
         self.converged_ = bool(res.success) and ok and not at_bound
         self.n_iter_ = int(res.nit)
         self._theta = theta
@@ -384,21 +383,50 @@ class _Fitted:
 # ----------------------------------------------------------------------------------------------
 # Transaction models (BG/NBD, Pareto/NBD)
 # ----------------------------------------------------------------------------------------------
-@dataclass
+def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer codes of the distinct values (hash-based, in order of appearance) and their count."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _first_of_group(codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Index of one row (the first) of each group."""
+    first = np.empty(n_groups, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
 class _Data:
-    """Customers prepared for the likelihood (terms of x alone are computed per distinct x)."""
+    """Customers prepared for the likelihood; the inputs are not modified.
 
-    x: np.ndarray
-    tx: np.ndarray
-    T: np.ndarray
-    w: np.ndarray
-    ux: np.ndarray = field(init=False)
-    inv: np.ndarray = field(init=False)
-    wx: np.ndarray = field(init=False)
+    The likelihood depends on (x, t_x, T) only, so work is shared where customers agree: terms of
+    x alone are computed once per distinct x, customers without repeat purchases (t_x = 0) are
+    pooled by T, and repeat buyers with identical (x, t_x, T) are pooled when recency takes few
+    distinct values (purchase data recorded by day). Weights add up.
+    """
 
-    def __post_init__(self) -> None:
-        self.ux, self.inv = np.unique(self.x, return_inverse=True)
-        self.wx = np.bincount(self.inv, weights=self.w, minlength=len(self.ux))
+    def __init__(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> None:
+        xi = x.astype(np.int64)
+        counts = np.bincount(xi, weights=w)
+        self.ux = np.flatnonzero(counts).astype(float)
+        self.wx = counts[self.ux.astype(np.int64)]
+        self.W = float(w.sum())
+        zero = xi == 0
+        codes, n0 = _codes(big_t[zero])
+        self.T0 = big_t[zero][_first_of_group(codes, n0)] if n0 else np.zeros(0)
+        self.w0 = np.bincount(codes, weights=w[zero], minlength=n0)
+        pos = ~zero
+        xip, txp, tp, wp = xi[pos], tx[pos], big_t[pos], w[pos]
+        c_tx, self.n_tx = _codes(txp)
+        c_t, self.n_t = _codes(tp)
+        if self.n_tx <= len(txp) // 2:  # discrete recency: pool identical repeat buyers
+            g, n_g = _codes((xip * self.n_tx + c_tx) * self.n_t + c_t)
+            first = _first_of_group(g, n_g)
+            wp = np.bincount(g, weights=wp, minlength=n_g)
+            xip, txp, tp, c_tx, c_t = xip[first], txp[first], tp[first], c_tx[first], c_t[first]
+        self.xip, self.txp, self.Tp, self.wp = xip, txp, tp, wp
+        self.xp = xip.astype(float)
+        self.c_tx, self.c_t = c_tx, c_t
 
 
 class _TransactionModel(_Fitted):
@@ -441,8 +469,8 @@ class _TransactionModel(_Fitted):
         _check_customers(x, tx, big_t, (frequency, recency, T))
         keep = w > 0
         data = _Data(x[keep], tx[keep], big_t[keep], w[keep])
-        total = float(data.w.sum())
-        if total == 0 or not np.any(data.x > 0):
+        total = data.W
+        if total == 0 or len(data.xp) == 0:
             raise CXDataError(
                 f"Column {frequency!r} must show some repeat purchases: the model cannot be fitted "
                 "to customers who never bought again."
@@ -453,8 +481,16 @@ class _TransactionModel(_Fitted):
         return self
 
     def _start(self, data: _Data) -> np.ndarray:
-        rate = float(_dot(data.w, data.x) / _dot(data.w, data.T))  # repeat purchases per unit
+        """r = 1, alpha from the mean purchase rate, and 1 for the dropout parameters."""
+        exposure = _dot(data.w0, data.T0) + _dot(data.wp, data.Tp)
+        rate = _dot(data.wp, data.xp) / max(exposure, 1e-12)  # repeat purchases per unit
         return np.log([1.0, 1.0 / max(rate, 1e-8), 1.0, 1.0])
+
+    def loglik_customers(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """Log-likelihood of each customer's history under the fitted parameters."""
+        self._check_fitted()
+        x, tx, big_t, index = _customers(frequency, recency, T)
+        return _wrap(self._log_lik(x, tx, big_t), index, "loglik")
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """Probability that a customer with history (frequency, recency, T) is still alive at T."""
@@ -526,6 +562,7 @@ class BGNBD(_TransactionModel):
     _names = ("r", "alpha", "a", "b")
 
     def _loglik_parts(self, theta: np.ndarray, d: _Data, gradient: bool):
+        """Total log-likelihood (FHL 2005a, eq. 7) and, if asked, its gradient in log-parameters."""
         r, alpha, a, b = np.exp(theta)
         ux = d.ux
         gx = (
@@ -536,48 +573,64 @@ class BGNBD(_TransactionModel):
             + special.gammaln(a + b)
             - special.gammaln(a + b + ux)
         )
-        log_at = np.log(alpha + d.T)
-        wlog_at = d.w * log_at
-        ll = _dot(d.wx, gx) + d.W * r * np.log(alpha) - r * wlog_at.sum() - _dot(wlog_at, d.x)
-        xp, wp, log_at_p = d.x[d.pos], d.w[d.pos], log_at[d.pos]
-        log_atx = np.log(alpha + d.tx[d.pos])
-        D = np.log(a) - np.log(b + xp - 1) + (r + xp) * (log_at_p - log_atx)
-        ll += _dot(wp, np.logaddexp(0.0, D))
+        log_alpha = np.log(alpha)
+        # customers without repeat purchases: r log(alpha / (alpha + T)), pooled by T
+        log_at0 = np.log(alpha + d.T0)
+        # repeat buyers: r log alpha - (r + x) log(alpha + T) + log(1 + exp(D))
+        log_at = np.log(alpha + d.Tp)
+        log_atx = np.log(alpha + d.txp)
+        gap = log_at - log_atx
+        rx = r + d.xp
+        D = np.log(a) - np.log(b + d.xp - 1) + rx * gap
+        ll = (
+            _dot(d.wx, gx)
+            + d.W * r * log_alpha
+            - r * _dot(d.w0, log_at0)
+            - _dot(d.wp, rx * log_at - np.logaddexp(0.0, D))
+        )
         if not gradient:
             return ll, None
-        wpi = wp * special.expit(D)
+        wpi = d.wp * special.expit(D)
         da_x = special.digamma(a + b) - special.digamma(a + b + ux)
+        inv_at = 1.0 / (alpha + d.Tp)
         g_r = (
             _dot(d.wx, special.digamma(r + ux) - special.digamma(r))
-            + d.W * np.log(alpha)
-            - wlog_at.sum()
-            + _dot(wpi, log_at_p - log_atx)
+            + d.W * log_alpha
+            - _dot(d.w0, log_at0)
+            - _dot(d.wp, log_at)
+            + _dot(wpi, gap)
         )
-        inv_at = 1.0 / (alpha + d.T)
         g_alpha = (
             d.W * r / alpha
-            - r * _dot(d.w, inv_at)
-            - _dot(d.w * d.x, inv_at)
-            + _dot(wpi * (r + xp), inv_at[d.pos] - 1.0 / (alpha + d.tx[d.pos]))
+            - r * _dot(d.w0, 1.0 / (alpha + d.T0))
+            - _dot(d.wp * rx, inv_at)
+            + _dot(wpi * rx, inv_at - 1.0 / (alpha + d.txp))
         )
         g_a = _dot(d.wx, da_x) + wpi.sum() / a
         g_b = _dot(d.wx, special.digamma(b + ux) - special.digamma(b) + da_x) - _dot(
-            wpi, 1.0 / (b + xp - 1)
+            wpi, 1.0 / (b + d.xp - 1)
         )
         grad = np.array([g_r, g_alpha, g_a, g_b]) * np.exp(theta)  # chain rule to log-parameters
         return ll, grad
 
     def _fit_data(self, data: _Data, total: float) -> None:
-        data.pos = data.x > 0
-        data.W = total
+        def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            ll, grad = self._loglik_parts(theta, data, True)
+            return -ll / total, -grad / total
 
-        def negll(theta: np.ndarray) -> float:
-            return -self._loglik_parts(theta, data, False)[0] / total
+        self._maximise(fun, self._start(data), total, gradient=True)
 
-        def grad(theta: np.ndarray) -> np.ndarray:
-            return -self._loglik_parts(theta, data, True)[1] / total
-
-        self._maximise(negll, self._start(data), total, grad)
+    def _log_lik(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = (self.params_[k] for k in self._names)
+        base = (
+            special.gammaln(r + x)
+            - special.gammaln(r)
+            + special.betaln(a, b + x)
+            - special.betaln(a, b)
+            + r * np.log(alpha)
+            - (r + x) * np.log(alpha + big_t)
+        )
+        return base - self._log_palive(x, tx, big_t)
 
     def _log_palive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         r, alpha, a, b = (self.params_[k] for k in self._names)
@@ -696,30 +749,31 @@ class ParetoNBD(_TransactionModel):
         return self._log_term1(params, x, tx), self._log_term2(params, x, big_t)
 
     def _fit_data(self, data: _Data, total: float) -> None:
-        # hypergeometric terms depend on (x, t_x) and (x, T) only: evaluate each distinct pair once
-        _, i1, inv1 = np.unique(
-            np.column_stack([data.x, data.tx]), axis=0, return_index=True, return_inverse=True
-        )
-        _, i2, inv2 = np.unique(
-            np.column_stack([data.x, data.T]), axis=0, return_index=True, return_inverse=True
-        )
-        x1, tx1 = data.x[i1], data.tx[i1]
-        x2, t2 = data.x[i2], data.T[i2]
-        inv1, inv2 = inv1.ravel(), inv2.ravel()
+        # The hypergeometric terms depend on (x, t_x) or (x, T) only: once per distinct pair.
+        p1, n1 = _codes(data.xip * data.n_tx + data.c_tx)
+        p2, n2 = _codes(data.xip * data.n_t + data.c_t)
+        f1, f2 = _first_of_group(p1, n1), _first_of_group(p2, n2)
+        x1, tx1 = data.xp[f1], data.txp[f1]
+        x2, t2 = data.xp[f2], data.Tp[f2]
+        wg = data.wp
+        zero = np.zeros(1)
 
         def negll(theta: np.ndarray) -> float:
             r, alpha, s, beta = params = np.exp(theta)
+            gx = special.gammaln(r + data.ux) - special.gammaln(r)
+            t1_0 = self._log_term1(params, zero, zero)  # no repeat purchase: x = t_x = 0
+            t2_0 = self._log_term2(params, zero, data.T0)
             term1 = self._log_term1(params, x1, tx1)
             term2 = self._log_term2(params, x2, t2)
-            gx = special.gammaln(r + data.ux) - special.gammaln(r)
             ll = (
                 _dot(data.wx, gx)
                 + total * (r * np.log(alpha) + s * np.log(beta))
-                + _dot(data.w, np.logaddexp(term1[inv1], term2[inv2]))
+                + _dot(data.w0, np.logaddexp(t1_0, t2_0))
+                + _dot(wg, np.logaddexp(term1[p1], term2[p2]))
             )
             return -ll / total if np.isfinite(ll) else np.inf
 
-        self._maximise(negll, self._start(data), total, None)
+        self._maximise(negll, self._start(data), total, gradient=False)
 
     def _log_lik(self, x, tx, big_t):
         r, alpha, s, beta = params = np.array([self.params_[k] for k in self._names])
@@ -731,12 +785,6 @@ class ParetoNBD(_TransactionModel):
             + s * np.log(beta)
             + np.logaddexp(term1, term2)
         )
-
-    def loglik_customers(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """Log-likelihood of each customer's history under the fitted parameters."""
-        self._check_fitted()
-        x, tx, big_t, index = _customers(frequency, recency, T)
-        return _wrap(self._log_lik(x, tx, big_t), index, "loglik")
 
     def _log_palive(self, x, tx, big_t):
         r, alpha, s, beta = (self.params_[k] for k in self._names)
@@ -942,12 +990,12 @@ class GammaGamma(_Fitted):
             return ll, np.array([g_p, g_q, g_g]) * np.exp(theta)
 
         theta0 = np.log([1.0, 2.0, float(np.average(m, weights=w))])
-        self._maximise(
-            lambda th: -parts(th, False)[0] / total,
-            theta0,
-            total,
-            lambda th: -parts(th, True)[1] / total,
-        )
+
+        def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            ll, grad = parts(theta, True)
+            return -ll / total, -grad / total
+
+        self._maximise(fun, theta0, total, gradient=True)
         self.n_obs_ = total
         return self
 

@@ -202,16 +202,14 @@ def test_bgnbd_loglik_matches_the_closed_form_for_one_customer(bgnbd):
     ) + beta(a + 1, b + x - 1) / beta(a, b) * special.gamma(r + x) * alpha**r / (
         special.gamma(r) * (alpha + tx) ** (r + x)
     )
-    one = pd.DataFrame({"frequency": [x], "recency": [tx], "T": [big_t]})
-    fitted = BGNBD.from_params(bgnbd.params_, time_unit="weeks")
-    # the fitted likelihood of one customer, via the same code path that fit() maximised
-    from cxlib.clv import _Data
+    assert bgnbd.loglik_customers(x, tx, big_t) == pytest.approx(np.log(lik), rel=1e-12)
 
-    data = _Data(one["frequency"].to_numpy(float), one["recency"].to_numpy(float),
-                 one["T"].to_numpy(float), np.ones(1))  # fmt: skip
-    data.pos, data.W = data.x > 0, 1.0
-    ll, _ = fitted._loglik_parts(np.log(list(bgnbd.params_.values())), data, False)
-    assert ll == pytest.approx(np.log(lik), rel=1e-12)
+
+def test_per_customer_logliks_add_up_to_the_fitted_loglik(bgnbd, pnbd, cdnow):
+    for model in (bgnbd, pnbd):
+        each = model.loglik_customers(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+        assert each.index.equals(cdnow.index) and (each < 0).all()
+        assert each.sum() == pytest.approx(model.loglik_, abs=1e-6)
 
 
 def test_bgnbd_gradient_matches_finite_differences(cdnow):
@@ -219,7 +217,6 @@ def test_bgnbd_gradient_matches_finite_differences(cdnow):
 
     data = _Data(cdnow["frequency"].to_numpy(float), cdnow["recency"].to_numpy(float),
                  cdnow["T"].to_numpy(float), np.ones(len(cdnow)))  # fmt: skip
-    data.pos, data.W = data.x > 0, float(len(cdnow))
     model = BGNBD(time_unit="W")
     theta = np.log([0.3, 5.0, 0.7, 2.0])
     _, grad = model._loglik_parts(theta, data, True)
