@@ -246,6 +246,14 @@ class CXTruth:
         Every generating parameter (a copy of :data:`DEFAULT_PARAMS`).
     driver_weights : Series
         Touchpoint -> change of latent satisfaction (SD units) per +1 SD of experience there.
+    driver_importance : DataFrame
+        Population importance of the touchpoint experiences for latent satisfaction, indexed by
+        touchpoint: ``weight`` (= ``driver_weights``), ``correlation`` (of experience and
+        satisfaction), ``shapley_r2`` (Shapley/LMG share of R^2, Lindeman, Merenda & Gold 1980),
+        ``relative_weight_r2`` (Johnson 2000) and both as shares of their total
+        (``shapley_share``, ``relative_weight_share``). Computed exactly from the correlation
+        matrix implied by the parameters, so key driver estimates can be compared with it.
+        ``attrs["r2"]`` holds the population R^2 of satisfaction on the six experiences.
     latent : DataFrame
         One row per customer: ``customer_id``, ``segment``, ``tenure_years_at_start``,
         ``satisfaction`` (standardised latent), ``experience_<touchpoint>`` (standard normal),
@@ -293,6 +301,7 @@ class CXTruth:
 
     params: dict[str, Any]
     driver_weights: pd.Series
+    driver_importance: pd.DataFrame
     latent: pd.DataFrame
     satisfaction_effect: pd.Series
     confounding: pd.DataFrame
@@ -304,12 +313,27 @@ class CXTruth:
     revenue_effect: pd.Series
     incident: dict[str, Any]
 
+    def __repr__(self) -> str:
+        rate = self.monthly_churn_rate.mean()
+        top = self.bad_experience_churn_effect.idxmax()
+        return (
+            f"CXTruth({len(self.latent):,} customers, mean true monthly churn rate {rate:.4f}, "
+            f"largest driver weight {self.driver_weights.idxmax()!r}, "
+            f"largest bad-experience churn effect {top!r})"
+        )
+
 
 @dataclass(frozen=True)
 class CXPanel:
     """A simulated CX panel: customers, interactions, surveys, transactions and the truth.
 
     All frames carry an int64 ``customer_id`` from 1 to ``n_customers``; see :func:`cx_panel`.
+    ``start`` is the first day of the window and ``end`` the first day after it.
+
+    Examples
+    --------
+    >>> cx_panel(300, seed=4, months=12)  # doctest: +ELLIPSIS
+    CXPanel(300 customers, ... interactions, ...; 2023-01-01 to 2024-01-01, SIMULATED)
     """
 
     customers: pd.DataFrame
@@ -320,6 +344,16 @@ class CXPanel:
     truth: CXTruth
     start: pd.Timestamp = field(default=pd.Timestamp("2023-01-01"))
     end: pd.Timestamp = field(default=pd.Timestamp("2025-01-01"))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(
+            f"{len(getattr(self, name)):,} {name}"
+            for name in ["interactions", "surveys", "relationship", "transactions"]
+        )
+        return (
+            f"CXPanel({len(self.customers):,} customers, {sizes}; "
+            f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}, SIMULATED)"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,6 +417,51 @@ def _standardisation(p: dict[str, Any]) -> tuple[float, float]:
     mean = mean_g + b_t * mean_t
     var = var_x + var_g + b_t**2 * var_t + p["satisfaction_noise_sd"] ** 2
     return float(mean), float(np.sqrt(var))
+
+
+def _driver_importance(p: dict[str, Any], sd: float) -> pd.DataFrame:
+    """Exact Shapley (LMG) and Johnson relative weights of the experiences for satisfaction.
+
+    With experiences x ~ N(0, R), R = (1 - r) I + r 11', and s = (w'x + other) / sd, the
+    covariance of x and s is c = R w / sd. The R^2 of s on a subset S of experiences is
+    c_S' R_SS^{-1} c_S; Shapley values average a driver's R^2 increments over all orders
+    (Lindeman, Merenda & Gold 1980); Johnson's (2000) relative weights are sum_k
+    (R^{1/2})_jk^2 (R^{-1/2} c)_k^2.
+    """
+    k = len(TOUCHPOINTS)
+    r = p["experience_correlation"]
+    corr = (1 - r) * np.eye(k) + r * np.ones((k, k))
+    w = _vec(p["driver_weights_raw"], TOUCHPOINTS) / sd
+    c = corr @ w
+    r2 = np.zeros(2**k)
+    for mask in range(1, 2**k):  # 64 subsets of six touchpoints
+        idx = [j for j in range(k) if mask >> j & 1]
+        r2[mask] = c[idx] @ np.linalg.solve(corr[np.ix_(idx, idx)], c[idx])
+    fact = [float(np.prod(np.arange(1, m + 1))) for m in range(k + 1)]
+    shapley = np.zeros(k)
+    for mask in range(2**k):
+        size = bin(mask).count("1")
+        for j in range(k):
+            if not mask >> j & 1:
+                weight = fact[size] * fact[k - size - 1] / fact[k]
+                shapley[j] += weight * (r2[mask | 1 << j] - r2[mask])
+    eigval, eigvec = np.linalg.eigh(corr)
+    root = eigvec @ np.diag(np.sqrt(eigval)) @ eigvec.T
+    beta = eigvec @ np.diag(1 / np.sqrt(eigval)) @ eigvec.T @ c
+    relative = (root**2) @ beta**2
+    frame = pd.DataFrame(
+        {
+            "weight": w,
+            "correlation": c,
+            "shapley_r2": shapley,
+            "relative_weight_r2": relative,
+            "shapley_share": shapley / shapley.sum(),
+            "relative_weight_share": relative / relative.sum(),
+        },
+        index=pd.Index(TOUCHPOINTS, name="touchpoint"),
+    )
+    frame.attrs["r2"] = float(r2[-1])
+    return frame
 
 
 def _ordinal(y: np.ndarray, cuts: list[float], low: int) -> np.ndarray:
@@ -944,6 +1023,7 @@ def _truth(
     )
     return CXTruth(
         params=p,
+        driver_importance=_driver_importance(p, sd),
         driver_weights=pd.Series(
             _vec(p["driver_weights_raw"], TOUCHPOINTS) / sd, index=TOUCHPOINTS, name="driver_weight"
         ),

@@ -340,3 +340,50 @@ def test_the_incident_raises_bad_experiences_and_lowers_csat_at_its_touchpoint(b
     assert top2[in_inc].mean() < top2[~in_inc].mean() - 0.05
     # an incident outside the window is skipped
     assert cx_panel(50, seed=0, months=6).truth.incident["start"] is None
+
+
+def test_true_driver_importance_matches_cxlib_drivers_on_the_latent_values(big):
+    # an independent implementation (cxlib.drivers, sample correlations) on 40,000 customers
+    from cxlib.drivers import relative_weights, shapley_importance
+
+    truth = big.truth.driver_importance
+    assert np.isclose(truth["shapley_r2"].sum(), truth.attrs["r2"])
+    assert np.isclose(truth["relative_weight_r2"].sum(), truth.attrs["r2"])
+    latent = big.truth.latent
+    X = latent[[f"experience_{t}" for t in TOUCHPOINTS]].set_axis(TOUCHPOINTS, axis=1)
+    for func, col in [(shapley_importance, "shapley_r2"), (relative_weights, "relative_weight_r2")]:
+        got = func(X, latent["satisfaction"]).set_index("driver")["importance"].reindex(TOUCHPOINTS)
+        assert np.allclose(got, truth[col], atol=0.01), (got, truth[col])
+
+
+def test_bad_experience_churn_effects_are_recovered_by_a_cloglog_model(big):
+    # person-month panel: customers active at the month's start (months 2-24, so the previous
+    # month is observed), bad experiences per touchpoint in the previous month, churn in the month
+    cust, month = big.customers, big.truth.monthly_churn
+    starts = month["month_start"].to_numpy()
+    ends = np.append(starts[1:], np.datetime64(big.end, "us"))
+    signup = cust["signup_date"].to_numpy()[:, None]
+    churn = cust["churn_date"].fillna(big.end + pd.Timedelta(days=1)).to_numpy()[:, None]
+    active = (signup < starts) & (churn >= starts)
+    lost = active & (churn < ends)
+    inter = big.interactions[big.interactions["bad_experience"]]
+    m = np.searchsorted(starts, inter["timestamp"].to_numpy(), side="right") - 1
+    bad = np.zeros((len(cust), len(starts), len(TOUCHPOINTS)))
+    bad[inter["customer_id"].to_numpy() - 1, m, inter["touchpoint"].cat.codes.to_numpy()] = 1
+    prev = bad[:, :-1][active[:, 1:]]  # previous month's bad experiences, months 2..24
+    rows = np.nonzero(active[:, 1:])
+    latent = big.truth.latent
+    tenure = ((starts[1:][rows[1]] - signup[rows[0], 0]) / np.timedelta64(1, "D")) / 365.25
+    seg = pd.get_dummies(latent["segment"], drop_first=True, dtype=float).to_numpy()[rows[0]]
+    X = sm.add_constant(
+        np.column_stack([latent["satisfaction"].to_numpy()[rows[0]], seg, tenure, prev])
+    )
+    y = lost[:, 1:][rows].astype(float)
+    link = sm.families.links.CLogLog()
+    fit = sm.GLM(y, X, family=sm.families.Binomial(link=link)).fit()
+    est, se = fit.params[-6:], fit.bse[-6:]
+    truth = big.truth.bad_experience_churn_effect.to_numpy()
+    assert np.all(np.abs(est - truth) < 4 * se), (est, truth, se)
+    assert abs(fit.params[1] - big.truth.satisfaction_effect["log_churn_hazard"]) < 4 * fit.bse[1]
+    # the two largest true effects are also the two largest estimates
+    assert set(np.argsort(est)[-2:]) == set(np.argsort(truth)[-2:])
