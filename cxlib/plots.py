@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 __all__ = [
     "PALETTE",
     "plot_calibration",
+    "plot_estimate_series",
     "plot_estimates",
     "plot_gains",
     "plot_lift",
@@ -346,7 +347,8 @@ def plot_estimates(
     table : DataFrame
         Tidy estimates: ``label``, ``estimate``, ``ci_low``, ``ci_high`` (e.g. from
         :func:`cxlib.metrics.by_group` or :func:`cxlib.journey.moments_of_truth`); drawn in its
-        row order from top to bottom.
+        row order from top to bottom. Rows flagged in a ``below_min_n`` column (as by
+        ``by_group``) are drawn hollow.
     label : str
         Column naming the groups.
     ax : Axes, optional
@@ -371,6 +373,10 @@ def plot_estimates(
     colour = sns.color_palette(PALETTE)[0]
     name = f"estimate, {table['level'].iloc[0]:.0%} CI" if "level" in table else "estimate"
     ax.errorbar(est, y, xerr=[est - low, high - est], fmt="o", color=colour, capsize=3, label=name)
+    if "below_min_n" in table and table["below_min_n"].to_numpy(dtype=bool).any():
+        small = table["below_min_n"].to_numpy(dtype=bool)
+        ax.scatter(est[small], y[small], facecolor="white", edgecolor=colour, zorder=3,
+                   label="below min_n (read with care)")
     if truth is not None:
         values = table[label].map(truth).to_numpy(dtype=float)
         ax.scatter(values, y, marker="X", s=70, color=sns.color_palette(PALETTE)[3], zorder=3,
@@ -380,6 +386,64 @@ def plot_estimates(
     ax.set_yticks(y, table[label].astype(str).tolist())
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_estimate_series(
+    table: pd.DataFrame,
+    *,
+    date: str,
+    ax: Axes | None = None,
+    label: str | None = None,
+    color: Any = None,
+    truth: pd.Series | None = None,
+    truth_label: str = "true value (simulation)",
+    ylabel: str = "estimate",
+    title: str | None = None,
+) -> Axes:
+    """Estimates over time as a line with a shaded interval band.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates with a date column ``date`` and ``estimate``, ``ci_low``, ``ci_high``
+        (e.g. :func:`cxlib.metrics.by_group` by month, or :func:`cxlib.metrics.churn_rates`
+        with ``date="period_start"``). Rows without an estimate are skipped.
+    date : str
+        The date column (x axis).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    label : str, optional
+        Legend text for the line (default: "estimate, 95% CI" from the ``level`` column).
+    color : optional
+        Matplotlib colour (default: the first palette colour), to draw several series on one Axes.
+    truth : Series, optional
+        True values indexed by date, drawn as a dashed black line (for simulated data).
+    truth_label : str
+        Legend text for ``truth``.
+    ylabel, title : str
+        Axis label with unit; a title that states the finding.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _new_axes(ax)
+    data = table[table["estimate"].notna()]
+    colour = sns.color_palette(PALETTE)[0] if color is None else color
+    if label is None:
+        has_level = "level" in data and len(data) > 0
+        label = f"estimate, {data['level'].iloc[0]:.0%} CI" if has_level else "estimate"
+    ax.fill_between(data[date], data["ci_low"], data["ci_high"], color=colour, alpha=0.25, lw=0)
+    ax.plot(data[date], data["estimate"], color=colour, marker="o", ms=3, label=label)
+    if truth is not None:
+        ax.plot(truth.index, truth.to_numpy(dtype=float), color="black", ls="--", lw=1,
+                label=truth_label)
+    ax.set_xlabel(date)
+    ax.set_ylabel(ylabel)
     ax.legend(loc="best", fontsize=8)
     if title:
         ax.set_title(title)
