@@ -464,6 +464,32 @@ def _driver_importance(p: dict[str, Any], sd: float) -> pd.DataFrame:
     return frame
 
 
+def _merge_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """A deep copy of DEFAULT_PARAMS with ``params`` merged in (dict values merged by key)."""
+    p = copy.deepcopy(DEFAULT_PARAMS)
+    if params is None:
+        return p
+    if not isinstance(params, dict):
+        raise CXDataError(f"params must be a dict of overrides; got {type(params).__name__}.")
+    unknown = sorted(set(params) - set(p))
+    if unknown:
+        raise CXDataError(
+            f"params has unknown key(s) {unknown}; valid keys are those of DEFAULT_PARAMS: "
+            f"{sorted(p)}."
+        )
+    for key, value in copy.deepcopy(params).items():
+        if isinstance(p[key], dict):
+            if not isinstance(value, dict) or set(value) - set(p[key]):
+                raise CXDataError(
+                    f"params[{key!r}] must be a dict with keys among {sorted(p[key])}; "
+                    f"got {value!r}."
+                )
+            p[key].update(value)
+        else:
+            p[key] = value
+    return p
+
+
 def _ordinal(y: np.ndarray, cuts: list[float], low: int) -> np.ndarray:
     return (low + np.searchsorted(np.asarray(cuts), y)).astype(float)
 
@@ -478,6 +504,7 @@ def cx_panel(
     seed: int | np.random.Generator = 0,
     start: str | pd.Timestamp = "2023-01-01",
     months: int = 24,
+    params: dict[str, Any] | None = None,
 ) -> CXPanel:
     """Simulate a CX panel of ``n_customers`` over ``months`` months from ``start``.
 
@@ -495,6 +522,11 @@ def cx_panel(
         first of a month). The window ends, exclusive, ``months`` months later.
     months : int, default 24
         Length of the window in months (>= 1).
+    params : dict, optional
+        Overrides of :data:`DEFAULT_PARAMS`, e.g. ``{"satisfaction_tenure_per_year": 0.15}`` for
+        stronger confounding by tenure. Keys must be keys of :data:`DEFAULT_PARAMS`; a dict value
+        (e.g. ``"purchase_segment"``) is merged into the default dict, so a partial dict changes
+        only the entries it names. All of ``truth`` is computed from the merged parameters.
 
     Returns
     -------
@@ -527,7 +559,7 @@ def cx_panel(
     start_ts = _check_args(n_customers, months, seed, start)
     n = int(n_customers)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    p = copy.deepcopy(DEFAULT_PARAMS)
+    p = _merge_params(params)
 
     # month boundaries in days from start: bounds[0] is the burn-in month before start
     month_starts = pd.date_range(

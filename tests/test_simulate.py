@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from cxlib.simulate import SEGMENTS, STAGES, TOUCHPOINTS, CXPanel, cx_panel
+from cxlib.simulate import DEFAULT_PARAMS, SEGMENTS, STAGES, TOUCHPOINTS, CXPanel, cx_panel
 from cxlib.validate import CXDataError
 
 
@@ -387,3 +387,39 @@ def test_bad_experience_churn_effects_are_recovered_by_a_cloglog_model(big):
     assert abs(fit.params[1] - big.truth.satisfaction_effect["log_churn_hazard"]) < 4 * fit.bse[1]
     # the two largest true effects are also the two largest estimates
     assert set(np.argsort(est)[-2:]) == set(np.argsort(truth)[-2:])
+
+
+def test_params_override_changes_only_what_it_names_and_the_truth_follows():
+    base = cx_panel(500, seed=3, months=12)
+    same = cx_panel(500, seed=3, months=12, params={})
+    pd.testing.assert_frame_equal(base.transactions, same.transactions)
+    strong = cx_panel(
+        500, seed=3, months=12,
+        params={"satisfaction_tenure_per_year": 0.15, "purchase_segment": {"Premium": 1.0}},
+    )
+    conf = strong.truth.confounding
+    assert strong.truth.params["purchase_segment"] == {
+        "Privatkunde": 0.0, "Geschäftskunde": 0.4, "Premium": 1.0,
+    }
+    assert conf.loc["Premium", "log_purchase_rate"] == 1.0
+    assert conf.loc["tenure_years", "satisfaction"] > base.truth.confounding.loc[
+        "tenure_years", "satisfaction"
+    ]
+    # the standardisation uses the merged parameters: latent satisfaction keeps mean 0, SD 1
+    # in the population, so its sample SD stays near 1 (500 draws: SE of SD about 0.03)
+    assert abs(strong.truth.latent["satisfaction"].std() - 1) < 0.1
+    assert DEFAULT_PARAMS["satisfaction_tenure_per_year"] == 0.06  # defaults untouched
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"no_such_key": 1}, "unknown key"),
+        ({"purchase_segment": {"Gold": 1.0}}, "must be a dict with keys among"),
+        ({"purchase_segment": 1.0}, "must be a dict with keys among"),
+        ([("p_existing", 0.5)], "params must be a dict"),
+    ],
+)
+def test_bad_params_raise_cxdataerror(params, match):
+    with pytest.raises(CXDataError, match=match):
+        cx_panel(10, params=params)
