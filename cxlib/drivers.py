@@ -46,11 +46,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlib.estimate import Estimate
 from cxlib.validate import CXDataError, check_numeric, check_weights, fail_rows
 
 __all__ = [
     "DRIVER_COLUMNS",
     "MAX_SHAPLEY_PREDICTORS",
+    "correlation",
     "relative_weights",
     "shapley_importance",
 ]
@@ -195,6 +197,159 @@ def shapley_importance(
         )
     return _decompose(X, y, _shapley_from_corr, "Shapley / LMG",
                       weights=weights, n_boot=n_boot, seed=seed, level=level)
+
+
+def correlation(
+    x: Any,
+    y: Any,
+    *,
+    method: str = "pearson",
+    covariates: pd.DataFrame | None = None,
+    weights: Any = None,
+    n_boot: int = 2000,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+) -> Estimate:
+    """Pearson or Spearman correlation of a score with a value, optionally partial, with a CI.
+
+    With ``covariates`` the partial correlation is returned: the correlation of ``x`` and ``y``
+    after both are adjusted linearly for the covariates (e.g. tenure and segment dummies),
+    computed from the inverse correlation matrix, ``-P_xy / sqrt(P_xx P_yy)``. For Spearman,
+    ``x``, ``y`` and the covariates are replaced by their mid-ranks first (ties share a rank).
+
+    The interval is a bootstrap percentile interval over ``n_boot`` resamples of rows; ranks are
+    recomputed inside each resample (weighted mid-ranks), so Spearman intervals are not the
+    Pearson intervals of fixed ranks. Rows with a missing value in any input are refused: drop them
+    and report how many.
+
+    Parameters
+    ----------
+    x, y : Series or array-like
+        The two variables, one value per customer (e.g. NPS answer and revenue in EUR).
+    method : {'pearson', 'spearman'}
+        Which correlation.
+    covariates : DataFrame, optional
+        Numeric adjustment variables (one-hot encode categories, dropping one level).
+    weights : array-like, optional
+        Non-negative weights per row.
+    n_boot : int, default 2000
+        Bootstrap resamples (at least 100).
+    seed : int or numpy Generator, optional
+        Seed of the bootstrap.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    Estimate
+        ``estimate`` in [-1, 1], the percentile interval, ``n``, ``n_eff`` (Kish), ``unit``
+        ``'r'`` and ``method`` such as ``'spearman, partial, bootstrap percentile'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=400)
+    >>> est = correlation(x, x + rng.normal(size=400), n_boot=500, seed=1)
+    >>> round(est.estimate, 2), bool(est.ci_low < est.estimate < est.ci_high)
+    (0.73, True)
+    """
+    if method not in ("pearson", "spearman"):
+        raise CXDataError(
+            f"The 'method' parameter of correlation must be one of {{'pearson', 'spearman'}}. "
+            f"Got {method!r} instead."
+        )
+    if not isinstance(n_boot, int | np.integer) or isinstance(n_boot, bool) or n_boot < 100:
+        raise CXDataError(f"n_boot must be an integer of at least 100; got {n_boot!r}.")
+    if not 0 < level < 1:
+        raise CXDataError(f"level must lie strictly between 0 and 1; got {level!r}.")
+    x_name = x.name if isinstance(x, pd.Series) and x.name is not None else "x"
+    y_name = y.name if isinstance(y, pd.Series) and y.name is not None else "y"
+    if str(x_name) == str(y_name):
+        x_name, y_name = f"{x_name} (x)", f"{y_name} (y)"
+    index = x.index if isinstance(x, pd.Series) else pd.RangeIndex(len(np.asarray(x)))
+    if isinstance(x, pd.DataFrame):
+        raise CXDataError("x must be one column (a Series or 1-d array), not a DataFrame.")
+    frame = pd.DataFrame({str(x_name): np.asarray(x)}, index=index)
+    if covariates is not None:
+        if not isinstance(covariates, pd.DataFrame):
+            raise CXDataError("covariates must be a DataFrame of numeric columns.")
+        if len(covariates) != len(frame):
+            raise CXDataError(
+                f"covariates must have one row per value of x: got {len(covariates)}, "
+                f"expected {len(frame)}."
+            )
+        covariates = covariates.set_axis(index)
+        frame = pd.concat([frame, covariates.astype(float)], axis=1)
+    data, names, w = _validate(frame, y if not isinstance(y, pd.Series) else
+                               y.rename(str(y_name)).set_axis(index), weights)
+    # move the outcome column next to x: order [x, y, covariates...]
+    data = data[:, [0, data.shape[1] - 1, *range(1, data.shape[1] - 1)]]
+    if data.shape[1] > 2:
+        _check_collinear(_corr_batch((data - data.mean(0)) / data.std(0), w[None, :])[0],
+                         [names[0], str(y_name), *names[1:]])
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = len(data)
+    order = np.argsort(data, axis=0, kind="stable")
+    estimate = _partial_r(data, w[None, :], method, order)[0]
+    out = np.empty(n_boot)
+    chunk = int(np.clip(_MAX_CELLS // max(n * data.shape[1], 1), 1, 256))
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        draws = rng.integers(0, n, size=(b, n))
+        counts = np.bincount((draws + n * np.arange(b)[:, None]).ravel(), minlength=b * n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[start:start + b] = _partial_r(data, counts.reshape(b, n) * w[None, :], method,
+                                              order)
+    ok = np.isfinite(out)
+    alpha = (1 - level) / 2
+    kind = method + (", partial" if data.shape[1] > 2 else "")
+    return Estimate(
+        estimate=float(estimate),
+        ci_low=float(np.quantile(out[ok], alpha)),
+        ci_high=float(np.quantile(out[ok], 1 - alpha)),
+        n=n,
+        n_eff=float(w.sum() ** 2 / (w**2).sum()),
+        level=level,
+        method=f"{kind}, bootstrap percentile ({int(ok.sum())} resamples)",
+        unit="r",
+    )
+
+
+def _midranks(data: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Weighted mid-ranks of each column of ``data`` for each row of ``counts``; (b, n, q)."""
+    b, n = counts.shape
+    ranks = np.empty((b, n, data.shape[1]))
+    for j in range(data.shape[1]):  # a few columns
+        sorted_values = data[order[:, j], j]
+        starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+        group = np.cumsum(np.r_[True, sorted_values[1:] != sorted_values[:-1]]) - 1
+        totals = np.add.reduceat(counts[:, order[:, j]], starts, axis=1)  # (b, groups)
+        before = np.cumsum(totals, axis=1) - totals
+        ranks[:, order[:, j], j] = (before + (totals + 1) / 2)[:, group]
+    return ranks
+
+
+def _partial_r(data: np.ndarray, counts: np.ndarray, method: str, order: np.ndarray) -> np.ndarray:
+    """(Partial) correlation of columns 0 and 1 given the rest, for each row of counts; (b,)."""
+    if method == "spearman":
+        ranks = _midranks(data, counts, order)
+        total = counts.sum(axis=1)[:, None, None]
+        centred = ranks - (counts[:, None, :] @ ranks) / total
+        cov = np.swapaxes(counts[:, :, None] * centred, 1, 2) @ centred / total
+        sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+        corr = cov / (sd[:, :, None] * sd[:, None, :])
+    else:
+        scaled = (data - data.mean(axis=0)) / data.std(axis=0)
+        corr = _corr_batch(scaled, counts)
+    if corr.shape[1] == 2:
+        return corr[:, 0, 1]
+    bad = ~np.isfinite(corr).all(axis=(1, 2))
+    corr[bad] = np.eye(corr.shape[1])
+    precision = np.linalg.pinv(corr, hermitian=True)
+    r = -precision[:, 0, 1] / np.sqrt(precision[:, 0, 0] * precision[:, 1, 1])
+    r[bad] = np.nan
+    return r
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,16 +501,15 @@ def _corr_batch(data: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return cov / (sd[:, :, None] * sd[:, None, :])
 
 
-def _check_collinear(corr: np.ndarray, names: list[str]) -> None:
-    """Raise CXDataError naming the drivers if their correlation matrix is (near) singular."""
-    rxx = corr[:-1, :-1]
+def _check_collinear(rxx: np.ndarray, names: list[str]) -> None:
+    """Raise CXDataError naming the variables if their correlation matrix is (near) singular."""
     eigval, eigvec = np.linalg.eigh(rxx)
     if eigval[0] > _COLLINEAR_TOL * max(1.0, eigval[-1]):
         return
     loading = np.abs(eigvec[:, 0])
     involved = [names[j] for j in np.flatnonzero(loading > 0.1 * loading.max())]
     raise CXDataError(
-        f"Drivers {involved} are collinear: one is (almost) an exact linear combination of the "
+        f"Variables {involved} are collinear: one is (almost) an exact linear combination of the "
         f"others (smallest eigenvalue of their correlation matrix {eigval[0]:.2g}), so their parts "
         "of R^2 cannot be told apart. Drop one of them or combine them into an index."
     )
@@ -384,7 +538,7 @@ def _decompose(
     data = data - mean
     data = data / np.sqrt(w @ data**2 / w.sum())
     corr = _corr_batch(data, w[None, :])[0]
-    _check_collinear(corr, names)
+    _check_collinear(corr[:-1, :-1], names)
     importance = method(corr[None])[0]
     r2 = float(importance.sum())
     order = np.argsort(-importance, kind="stable")
