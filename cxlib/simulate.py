@@ -81,7 +81,18 @@ Surveys
     rating 1-10 of each touchpoint used in the 12 months before the wave
     :math:`= \text{round}(7 + 1.5 x_{ij} + N(0, 0.8^2))` clipped, NaN for touchpoints not used.
     Ratings have no halo effect, so regressing overall satisfaction on them recovers the driver
-    weights up to attenuation by measurement error.
+    weights up to attenuation: by measurement error, and because respondents (and customers
+    still active at the wave) are selected on satisfaction, which shrinks every slope alike;
+    relative weights survive.
+
+Using the truth
+    Satisfaction is a stable trait here: what changes month to month are bad experiences (and
+    the incident). Customers already active at ``start`` are drawn from the same population as
+    new ones (no survivorship tilt). Premium customers and long-tenured customers are both more
+    satisfied and more valuable, so a naive regression of log purchase rate (or log 12-month
+    revenue) on satisfaction overstates ``satisfaction_effect`` by about half, and of log churn
+    hazard by about a third; adjusting for segment and ``tenure_months_at_start`` removes the
+    bias (``CXTruth.confounding``). Region is a placebo: any "region effect" is noise.
 
 All parameters are in :data:`DEFAULT_PARAMS` and returned as ``CXTruth.params``.
 
@@ -150,13 +161,13 @@ DEFAULT_PARAMS: dict[str, Any] = {
         "Rechnung": 0.20,
     },
     "experience_correlation": 0.3,
-    "satisfaction_segment": {"Privatkunde": 0.0, "Geschäftskunde": -0.2, "Premium": 0.4},
-    "satisfaction_tenure_per_year": 0.06,
+    "satisfaction_segment": {"Privatkunde": 0.0, "Geschäftskunde": 0.0, "Premium": 0.6},
+    "satisfaction_tenure_per_year": 0.12,
     "satisfaction_noise_sd": 0.6,
     # purchases (per month) and spend (EUR)
     "purchase_log_intercept": float(np.log(0.25)),
     "purchase_segment": {"Privatkunde": 0.0, "Geschäftskunde": 0.4, "Premium": 0.6},
-    "purchase_tenure_per_year": 0.05,
+    "purchase_tenure_per_year": 0.08,
     "purchase_satisfaction": 0.25,
     "purchase_heterogeneity_shape": 2.0,
     "spend_log_intercept": float(np.log(60.0)),
@@ -168,7 +179,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # churn hazard per month
     "churn_log_intercept": float(np.log(0.025)),
     "churn_segment": {"Privatkunde": 0.0, "Geschäftskunde": -0.3, "Premium": -0.5},
-    "churn_tenure_per_year": -0.08,
+    "churn_tenure_per_year": -0.10,
     "churn_satisfaction": -0.45,
     "bad_experience_churn_effect": {
         "Website": 0.15,
