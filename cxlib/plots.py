@@ -322,8 +322,8 @@ def plot_path_flow(
     ax.grid(False)
     for side in ("left", "top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_xlabel("step in the session (grey: session ended after the previous step)")
-    ax.set_ylabel("share of sessions")
+    ax.set_xlabel("step of the journey (grey: journey ended after the previous step)")
+    ax.set_ylabel("share of journeys")
     if title:
         ax.set_title(title)
     return ax
