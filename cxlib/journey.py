@@ -35,6 +35,7 @@ journey. *Journal of Marketing* 80(6), 69-96.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -381,6 +382,7 @@ def path_counts(
     path: str = "path",
     customer_id: str | None = "customer_id",
     top: int | None = None,
+    separator: str = " > ",
 ) -> pd.DataFrame:
     """How often each path occurs: sessions, share of sessions and customers who took it.
 
@@ -395,11 +397,14 @@ def path_counts(
         None to skip.
     top : int, optional
         Keep only the ``top`` most frequent paths (shares stay relative to all sessions).
+    separator : str, default " > "
+        The separator between steps in the paths (as given to :func:`journeys`); used to count
+        the steps of each path.
 
     Returns
     -------
     DataFrame
-        Columns ``path``, ``n_steps`` (when the journeys have it), ``n_sessions``, ``share_pct``
+        Columns ``path``, ``n_steps`` (steps in the path), ``n_sessions``, ``share_pct``
         (percent points of all sessions), ``cumulative_pct`` and, with ``customer_id``,
         ``n_customers``; sorted by
         ``n_sessions`` descending, ties by path, with a fresh 0..k-1 index.
@@ -415,10 +420,8 @@ def path_counts(
     table = pd.DataFrame({"n_sessions": grouped.size().astype(np.int64)})
     total = len(journeys)
     table["share_pct"] = 100.0 * table["n_sessions"] / total if total else np.nan
-    ordered = ["n_sessions", "share_pct", "cumulative_pct"]
-    if "n_steps" in journeys.columns:
-        table["n_steps"] = grouped["n_steps"].first().astype(np.int64)
-        ordered.insert(0, "n_steps")
+    ordered = ["n_steps", "n_sessions", "share_pct", "cumulative_pct"]
+    table["n_steps"] = table.index.to_series().str.count(re.escape(separator)).to_numpy() + 1
     if customer_id is not None:
         table["n_customers"] = grouped[customer_id].nunique().astype(np.int64)
         ordered.append("n_customers")

@@ -226,6 +226,11 @@ def test_path_counts_hand_counted():
     assert table["n_steps"].tolist() == [2, 1, 1]
     np.testing.assert_allclose(table["share_pct"], [60.0, 20.0, 20.0])
     np.testing.assert_allclose(table["cumulative_pct"], [60.0, 80.0, 100.0])
+    stages = path_counts(pd.DataFrame({"stage_path": ["Kauf", "Information > Kauf > Lieferung"],
+                                       "customer_id": [1, 2]}), path="stage_path")
+    assert dict(zip(stages["stage_path"], stages["n_steps"], strict=True)) == {
+        "Kauf": 1, "Information > Kauf > Lieferung": 3
+    }
     top = path_counts(journeys(sessionize(log)), top=1)
     assert top["path"].tolist() == ["A > B"] and top["share_pct"].iloc[0] == 60.0
     with pytest.raises(CXDataError, match="'top' parameter must be a positive integer"):
