@@ -121,7 +121,10 @@ def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndar
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # exact ends for 0 and n successes (rounding could put them a hair inside)
+    low = np.where(successes == 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(successes == n, 1.0, np.clip(centre + half, 0, 1))
+    return low, high
 
 
 # ----------------------------------------------------------------------------- lift and gains

@@ -161,11 +161,12 @@ def plot_profit_curve(
             [row["profit"]],
             marker=next(markers, "x"),
             zorder=3,
-            label=f"prob >= {t:g}",
+            label=f"prob >= {t:.2f}",
         )
     ax.set_xlabel("share of customers targeted (highest churn probability first)")
     ax.set_ylabel(f"campaign profit{' (' + currency + ')' if currency else ''}")
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     if title is not None:
         ax.set_title(title)
     ax.legend(loc="lower left")

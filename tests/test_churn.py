@@ -91,6 +91,13 @@ def test_calibration_table_uniform_bins_and_edges():
     np.testing.assert_allclose(t["observed_rate"], [0.5, 2 / 3])
 
 
+def test_calibration_interval_contains_observed_rate_at_zero_and_one():
+    # bins where nobody or everybody churned: the interval must still contain 0 or 1 exactly
+    t = calibration_table([0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.3, 0.7, 0.8, 0.9], bins=2)
+    assert t["ci_low"].iloc[0] == 0.0 and t["ci_high"].iloc[1] == 1.0
+    assert (t["ci_low"] <= t["observed_rate"]).all() and (t["observed_rate"] <= t["ci_high"]).all()
+
+
 def test_calibration_table_ties_not_split():
     t = calibration_table([0, 1, 0, 1, 1, 0], [0.2, 0.2, 0.2, 0.2, 0.9, 0.1], bins=3)
     assert 4 in t["n"].tolist()  # the four customers at 0.2 share one bin
