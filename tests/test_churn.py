@@ -354,3 +354,27 @@ def test_sbg_is_deterministic():
     a = ShiftedBetaGeometric().fit(HIGH_END)
     b = ShiftedBetaGeometric().fit(HIGH_END)
     assert a.params_.equals(b.params_) and a.loglik_ == b.loglik_
+
+
+def test_churn_plots_return_their_axes():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from cxlib.plots import plot_calibration, plot_gains, plot_lift, plot_profit_curve
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=200)
+    y = rng.uniform(size=200) < p
+    fig, ax = plt.subplots()
+    assert plot_lift(lift_table(y, p), ax=ax) is ax
+    assert "lift" in ax.get_ylabel()
+    assert plot_gains(lift_table(y, p)).get_xlim() == (0.0, 1.0)
+    assert plot_calibration(calibration_table(y, p)).get_ylabel() == "observed churn rate"
+    result = campaign_profit(
+        y, p, value=100, contact_cost=1, incentive_cost=10, acceptance_rate=0.5
+    )
+    ax = plot_profit_curve(result, thresholds=(0.5,), currency="EUR")
+    assert "EUR" in ax.get_ylabel()
+    plt.close("all")
