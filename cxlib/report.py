@@ -323,6 +323,13 @@ def run_reports(
                 }
                 for name in DATA_FILES
             ]
+            files.append(
+                {
+                    "kind": "simulated",
+                    "name": "cxlib.simulate.cx_panel: generated from the notebook's seed, no file",
+                    "sha256": "",
+                }
+            )
         for sub in ("analyst", "stakeholder"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         bar = tqdm(paths, desc="notebooks", unit="nb", position=0, disable=not progress)
@@ -399,7 +406,7 @@ pre {{ margin: 0; white-space: pre-wrap; }}
 </style></head>
 <body><h1>cxlib reports</h1>
 <p>Run on {stamp} with cxlib {esc(cxlib.__version__)}: {n_ok} ok, {n_failed} failed,
-{n_skipped} skipped.</p>
+{n_skipped} skipped, {sum(r.seconds for r in runs):.0f} s in notebooks.</p>
 <ul>{setting_rows}</ul>
 <h2>Notebooks</h2>
 <table><tr><th>notebook</th><th>status</th><th>run time</th><th>for stakeholders (no code)</th>
