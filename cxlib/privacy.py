@@ -150,7 +150,8 @@ def suppress_small_cells(
     -------
     DataFrame
         A copy with the chosen columns set to NaN in suppressed rows (numeric columns become
-        float) and a bool column ``suppressed``. Plots drawn from it leave those groups empty.
+        float when a row is suppressed; dtypes are kept otherwise) and a bool column
+        ``suppressed``. Plots drawn from it leave those groups empty.
         The input is not modified.
 
     Examples
@@ -176,6 +177,9 @@ def suppress_small_cells(
         check_columns(table, columns, name="table")
     small = (table[count] < min_cell).to_numpy(dtype=bool, na_value=True)
     out = table.copy()
+    if not small.any():  # nothing to blank: keep dtypes (whole-number counts stay int)
+        out["suppressed"] = small
+        return out
     for col in columns:
         values = out[col]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):

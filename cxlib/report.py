@@ -20,6 +20,7 @@ with the reason. A failed notebook does not stop the others; the command then ex
 from __future__ import annotations
 
 import html
+import os
 import re
 import tempfile
 import time
@@ -255,6 +256,22 @@ def _plan(notebook: Path, inputs: Mapping[str, str], min_cell: int) -> tuple[dic
     return params, ""
 
 
+def _inline_figures(items):
+    """Yield ``items`` with MPLBACKEND unset for the kernels unless it names an inline backend.
+
+    A kernel started with ``MPLBACKEND=Agg`` (common on headless machines) shows no figures at
+    all, which would leave the reports without plots.
+    """
+    saved = os.environ.get("MPLBACKEND")
+    if saved is not None and "inline" not in saved:
+        del os.environ["MPLBACKEND"]
+    try:
+        yield from items
+    finally:
+        if saved is not None:
+            os.environ["MPLBACKEND"] = saved
+
+
 def run_reports(
     notebooks: Sequence[str | Path] | None = None,
     out_dir: Path | str = ROOT / "reports",
@@ -333,7 +350,7 @@ def run_reports(
         for sub in ("analyst", "stakeholder"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         bar = tqdm(paths, desc="notebooks", unit="nb", position=0, disable=not progress)
-        for path in bar:
+        for path in _inline_figures(bar):
             bar.set_postfix_str(path.stem)
             params, skip = _plan(path, inputs, min_cell)
             if skip:

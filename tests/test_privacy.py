@@ -72,6 +72,12 @@ def test_small_cells_are_blanked_labels_kept_input_untouched():
     assert only.loc[1, "n"] == 9 and np.isnan(only.loc[1, "estimate"])
 
 
+def test_nothing_suppressed_keeps_dtypes():
+    table = pd.DataFrame({"g": ["a", "b"], "n": [12, 30]})
+    out = suppress_small_cells(table, min_cell=10)
+    assert out["n"].dtype == "int64" and not out["suppressed"].any()
+
+
 def test_suppression_rejects_bad_settings():
     table = pd.DataFrame({"g": ["a"], "n": [5]})
     with pytest.raises(CXDataError, match=r"missing the required column\(s\) \['count'\]"):
