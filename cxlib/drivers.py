@@ -63,8 +63,8 @@ MAX_SHAPLEY_PREDICTORS = 20
 
 #: Columns of the frames returned by both functions (the interval columns only with ``n_boot``).
 DRIVER_COLUMNS = [
-    "driver", "importance", "share", "rank",
-    "ci_low", "ci_high", "rank_ci_low", "rank_ci_high", "p_first", "level",
+    "driver", "importance", "share", "rank", "ci_low", "ci_high",
+    "share_ci_low", "share_ci_high", "rank_ci_low", "rank_ci_high", "p_first", "level",
 ]
 
 # A driver whose variance left after the others is below this share of its own variance is
@@ -119,7 +119,8 @@ def relative_weights(
     DataFrame
         One row per driver, sorted by rank: ``driver``, ``importance`` (part of R^2, in [0, 1]),
         ``share`` (importance / R^2, in [0, 1]), ``rank`` (1 = most important); with ``n_boot``
-        also ``ci_low``, ``ci_high`` (percentile interval of importance), ``rank_ci_low``,
+        also ``ci_low``, ``ci_high`` (percentile interval of importance), ``share_ci_low``,
+        ``share_ci_high`` (of share, each resample's own R^2), ``rank_ci_low``,
         ``rank_ci_high`` (of rank), ``p_first`` (share of resamples ranking the driver first)
         and ``level``. ``attrs`` hold ``r2``, ``n``, ``method``, ``n_boot`` and
         ``n_boot_failed`` (resamples with a degenerate correlation matrix, left out).
@@ -569,6 +570,10 @@ def _decompose(
         boot_rank = np.argsort(np.argsort(-boot, axis=1, kind="stable"), axis=1, kind="stable") + 1
         table["ci_low"] = np.quantile(boot, alpha, axis=0)
         table["ci_high"] = np.quantile(boot, 1 - alpha, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            boot_share = boot / boot.sum(axis=1, keepdims=True)
+        table["share_ci_low"] = np.nanquantile(boot_share, alpha, axis=0)
+        table["share_ci_high"] = np.nanquantile(boot_share, 1 - alpha, axis=0)
         for column, q in (("rank_ci_low", alpha), ("rank_ci_high", 1 - alpha)):
             table[column] = np.quantile(boot_rank, q, axis=0, method="inverted_cdf").astype(int)
         table["p_first"] = (boot_rank == 1).mean(axis=0)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cxlib.drivers import (
+    DRIVER_COLUMNS,
     MAX_SHAPLEY_PREDICTORS,
     correlation,
     relative_weights,
@@ -166,8 +167,9 @@ def test_bootstrap_intervals_are_coherent(method):
     X = pd.DataFrame(rng.normal(size=(300, 4)), columns=["App", "Website", "Filiale", "Rechnung"])
     y = 1.5 * X["App"] + 0.5 * X["Website"] + 0.1 * X["Filiale"] + rng.normal(size=300)
     table = method(X, y, n_boot=300, seed=0, level=0.9)
-    assert list(table.columns) == ["driver", "importance", "share", "rank", "ci_low", "ci_high",
-                                   "rank_ci_low", "rank_ci_high", "p_first", "level"]
+    assert list(table.columns) == DRIVER_COLUMNS
+    assert (table["share_ci_low"] <= table["share"]).all()
+    assert (table["share"] <= table["share_ci_high"]).all()
     assert (table["ci_low"] <= table["importance"]).all()
     assert (table["importance"] <= table["ci_high"]).all()
     assert (table["rank_ci_low"] <= table["rank"]).all()
