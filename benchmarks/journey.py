@@ -80,6 +80,21 @@ def main() -> None:
     rows.append(("time_to_first_purchase", t, f"{ttp['purchased'].mean():.0%} purchased"))
     total = sum(r[1] for r in rows)
 
+    # moments of truth on a simulated panel of about the same number of interactions
+    from cxlib.simulate import cx_panel
+
+    n_sim = max(args.events // 32, 100)
+    panel = cx_panel(n_sim, seed=0)
+    t_pp, periods = best_of(
+        args.repeat, journey.person_periods, panel.customers, panel.interactions,
+        start="2023-01-01", end="2025-01-01", covariates=["segment"],
+    )
+    t_mot, mot = best_of(args.repeat, journey.moments_of_truth, periods, categorical=["segment"])
+    mot_rows = [
+        ("person_periods", t_pp, f"{len(periods):,} cust.-months"),
+        ("moments_of_truth (cloglog)", t_mot, f"{mot.attrs['n_events']:,} churns"),
+    ]
+
     load = os.getloadavg()
     n_customers = log["customer_id"].nunique()
     print(f"cxlib.journey on {args.events:,} interactions, {n_customers:,} customers")
@@ -92,6 +107,14 @@ def main() -> None:
     for name, seconds, note in rows:
         print(f"| {name:<32} | {seconds:7.2f} | {note:<22} |")
     print(f"| {'total, log to all tables':<32} | {total:7.2f} | {'':<22} |")
+    print()
+    n_int = len(panel.interactions)
+    print(f"moments of truth on cx_panel({n_sim:,}, seed=0): {n_int:,} interactions")
+    print()
+    print(f"| {'step':<32} | {'seconds':>7} | {'result':<22} |")
+    print(f"|{'-' * 34}|{'-' * 8}:|{'-' * 24}|")
+    for name, seconds, note in mot_rows:
+        print(f"| {name:<32} | {seconds:7.2f} | {note:<22} |")
 
 
 if __name__ == "__main__":
