@@ -735,12 +735,12 @@ def cx_panel(
     first_of_event = first_pos[ev["session"]]
     del first_pos
     session_id = np.cumsum(first_of_event == np.arange(n_ev))[first_of_event]
-    del first_of_event
+    del first_of_event, ev["session"], bad_month
     interactions = pd.DataFrame(
         {
             "interaction_id": interaction_id,
-            "customer_id": ev["customer"].astype(np.int64) + 1,
-            "session_id": session_id.astype(np.int64),
+            "customer_id": ev["customer"] + 1,
+            "session_id": session_id,
             "timestamp": to_time(ev["minute"]),
             "touchpoint": _categorical(ev["touchpoint"], TOUCHPOINTS),
             "stage": _categorical(ev["stage"], STAGES),
@@ -759,6 +759,7 @@ def cx_panel(
             "amount": tx_a[torder],
         }
     )
+    del purchases, tx_c, tx_d, tx_a, torder, session_id
 
     surveys = _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p, to_time)
     relationship, waves = _relationship_surveys(
