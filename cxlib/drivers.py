@@ -219,9 +219,11 @@ def correlation(
     ``x``, ``y`` and the covariates are replaced by their mid-ranks first (ties share a rank).
 
     The interval is a bootstrap percentile interval over ``n_boot`` resamples of rows; ranks are
-    recomputed inside each resample (weighted mid-ranks), so Spearman intervals are not the
-    Pearson intervals of fixed ranks. Rows with a missing value in any input are refused: drop them
-    and report how many.
+    recomputed inside each resample (mid-ranks of the resample), so Spearman intervals are not the
+    Pearson intervals of fixed ranks; with survey weights a rank is the cumulative weight below a
+    value plus half its own. Series are aligned by index label (``y`` and ``covariates`` to
+    ``x``); arrays by position. Rows with a missing value in any input are refused: drop them and
+    report how many.
 
     Parameters
     ----------
@@ -275,15 +277,11 @@ def correlation(
     if covariates is not None:
         if not isinstance(covariates, pd.DataFrame):
             raise CXDataError("covariates must be a DataFrame of numeric columns.")
-        if len(covariates) != len(frame):
-            raise CXDataError(
-                f"covariates must have one row per value of x: got {len(covariates)}, "
-                f"expected {len(frame)}."
-            )
-        covariates = covariates.set_axis(index)
+        covariates = _align(covariates, index, "covariates", by_label=isinstance(x, pd.Series))
         frame = pd.concat([frame, covariates.astype(float)], axis=1)
-    data, names, w = _validate(frame, y if not isinstance(y, pd.Series) else
-                               y.rename(str(y_name)).set_axis(index), weights)
+    if isinstance(y, pd.Series):
+        y = _align(y.rename(str(y_name)), index, "y", by_label=isinstance(x, pd.Series))
+    data, names, w = _validate(frame, y, weights)
     # move the outcome column next to x: order [x, y, covariates...]
     data = data[:, [0, data.shape[1] - 1, *range(1, data.shape[1] - 1)]]
     if data.shape[1] > 2:
@@ -315,6 +313,22 @@ def correlation(
         method=f"{kind}, bootstrap percentile ({int(ok.sum())} resamples)",
         unit="r",
     )
+
+
+def _align(obj: pd.Series | pd.DataFrame, index: pd.Index, name: str, *, by_label: bool):
+    """``obj`` re-indexed to ``index``: by label when x had labels, else by position."""
+    if len(obj) != len(index):
+        raise CXDataError(
+            f"{name} must have one row per value of x: got {len(obj)}, expected {len(index)}."
+        )
+    if not by_label or obj.index.equals(index):
+        return obj.set_axis(index)
+    if obj.index.has_duplicates or not obj.index.sort_values().equals(index.sort_values()):
+        raise CXDataError(
+            f"{name} must be aligned with x: their index labels differ "
+            f"(first labels of {name} {list(obj.index[:5])}, of x {list(index[:5])})."
+        )
+    return obj.reindex(index)
 
 
 def _midranks(data: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -376,3 +376,13 @@ def test_correlation_bad_input():
         correlation(x, y, covariates=pd.DataFrame({"copy": x * 2.0}))
     with pytest.raises(CXDataError, match="one row per value of x"):
         correlation(x, y, covariates=z.iloc[:10])
+
+
+def test_correlation_aligns_series_by_label():
+    x, y, z = score_value_data(n=60)
+    base = correlation(x, y, covariates=z, n_boot=100, seed=0)
+    shuffled = np.random.default_rng(0).permutation(60)
+    again = correlation(x, y.iloc[shuffled], covariates=z.iloc[shuffled], n_boot=100, seed=0)
+    assert again == base
+    with pytest.raises(CXDataError, match="y must be aligned with x"):
+        correlation(x, y.set_axis(y.index + 100), n_boot=100)
