@@ -126,6 +126,30 @@ def customer_summary(
     1                      2          1      7.0  14.0            20.0
     2                      1          0      0.0  10.0             0.0
     """
+    return _summary(
+        transactions,
+        customer_id=customer_id,
+        date=date,
+        amount=amount,
+        observation_end=observation_end,
+        calibration_end=calibration_end,
+        freq=freq,
+        drop_after_end=False,
+    )
+
+
+def _summary(
+    transactions: Any,
+    *,
+    customer_id: str,
+    date: str,
+    amount: str,
+    observation_end: Any,
+    calibration_end: Any,
+    freq: str,
+    drop_after_end: bool,
+) -> pd.DataFrame:
+    """:func:`customer_summary`, optionally ignoring purchases after ``observation_end``."""
     if freq not in FREQ_DAYS:
         raise CXDataError(
             f"The 'freq' parameter must be one of {list(FREQ_DAYS)}. Got {freq!r} instead."
@@ -142,9 +166,9 @@ def customer_summary(
         (amount, "not be missing", _missing_amount(frame, amount)),
         (amount, "not be negative", nw.col(amount) < 0),
     ]
-    if obs_end is not None:
+    if obs_end is not None and not drop_after_end:
         rule = f"not lie after observation_end ({obs_end.date()})"
-        rules.append((date, rule, nw.col(_DAY) > nw.lit(obs_end)))
+        rules.append((date, rule, nw.col(_DAY) > _literal_day(obs_end, frame)))
     counts = [mask.sum().alias(f"rule_{i}") for i, (_, _, mask) in enumerate(rules)]
     found = frame.select(*counts, nw.col(_DAY).max().alias("last_day")).collect().to_pandas()
     shown = [customer_id, date, amount]
@@ -154,6 +178,8 @@ def customer_summary(
         if pd.isna(found["last_day"].iloc[0]):
             raise CXDataError("transactions has no rows: there is no customer to summarise.")
         obs_end = pd.Timestamp(found["last_day"].iloc[0]).as_unit("us")
+    if drop_after_end and obs_end is not None:
+        frame = frame.filter(nw.col(_DAY) <= _literal_day(obs_end, frame))
     holdout = cal_end is not None
     if cal_end is None:
         cal_end = obs_end
@@ -163,7 +189,9 @@ def customer_summary(
             f"({obs_end.date()})."
         )
 
-    table = _aggregate(frame, customer_id=customer_id, amount=amount, cal_end=cal_end)
+    table = _aggregate(
+        frame, customer_id=customer_id, amount=amount, cal_end=cal_end, holdout=holdout
+    )
     return _finish(
         table, customer_id=customer_id, obs_end=obs_end, cal_end=cal_end, freq=freq, holdout=holdout
     )
@@ -213,9 +241,24 @@ def _validated(frame: nw.LazyFrame, *, customer_id: str, date: str, amount: str)
             f"Column {date!r} must hold dates (datetime, date or date strings); "
             f"it has dtype {date_type}."
         )
-    if date_type == nw.Date:
-        day = day.cast(nw.Datetime("us"))
-    return frame.with_columns(day.dt.truncate("1d").alias(_DAY))
+    if isinstance(date_type, nw.Datetime) and date_type.time_zone is not None:
+        day = day.dt.replace_time_zone(None)  # the purchase day is the local calendar day
+    if _day_is_date(frame):  # polars, DuckDB, ...: a 4-byte Date groups fastest
+        day = day if date_type == nw.Date else day.cast(nw.Date)
+    else:  # pandas-like: midnight datetimes (a Date column would hold Python objects)
+        day = day.cast(nw.Datetime("us")) if date_type == nw.Date else day
+        day = day.dt.truncate("1d")
+    return frame.with_columns(day.alias(_DAY))
+
+
+def _day_is_date(frame: nw.LazyFrame) -> bool:
+    """Whether the purchase day ``_DAY`` is a Date (True) or a midnight Datetime (pandas-like)."""
+    return not frame.implementation.is_pandas_like()
+
+
+def _literal_day(stamp: pd.Timestamp, frame: nw.LazyFrame) -> nw.Expr:
+    """A day as a literal comparable with ``_DAY`` in ``frame``'s engine."""
+    return nw.lit(stamp.date(), dtype=nw.Date) if _day_is_date(frame) else nw.lit(stamp)
 
 
 def _parse_dates(frame: nw.LazyFrame, *, date: str) -> nw.LazyFrame:
@@ -296,35 +339,46 @@ def _day(value: Any, name: str) -> pd.Timestamp | None:
     return stamp.normalize().as_unit("us")
 
 
-def _aggregate(frame: nw.LazyFrame, *, customer_id: str, amount: str, cal_end: pd.Timestamp) -> Any:
-    """Occasions, then one row per customer: the in-engine part (returns a native pandas frame)."""
+def _aggregate(
+    frame: nw.LazyFrame, *, customer_id: str, amount: str, cal_end: pd.Timestamp, holdout: bool
+) -> pd.DataFrame:
+    """Occasions, then one row per customer: the in-engine part; returns the small pandas result.
+
+    The spend of the first occasion (needed for the mean spend of *repeat* occasions) is the one
+    step each engine does best its own way: polars filters inside the aggregation, the others
+    (pandas, DuckDB) mark the first day with a window (a group-wise transform, a SQL window).
+    """
+    day, spend = nw.col(_DAY), nw.col(_SPEND)
     occasions = frame.group_by(customer_id, _DAY).agg(nw.col(amount).sum().alias(_SPEND))
-    in_cal = nw.col(_DAY) <= nw.lit(cal_end)
-    is_first = nw.col(_DAY) == nw.col(_FIRST)
-    per_occasion = occasions.with_columns(
-        nw.col(_DAY).min().over(customer_id).alias(_FIRST),
-    ).with_columns(
-        in_cal.cast(nw.Int64).alias("n_occasions"),
-        nw.when(in_cal).then(nw.col(_DAY)).alias("last_purchase"),
-        nw.when(in_cal).then(nw.col(_SPEND)).otherwise(0.0).alias("total_spend"),
-        nw.when(is_first).then(nw.col(_SPEND)).otherwise(0.0).alias("first_spend"),
-        (~in_cal).cast(nw.Int64).alias("holdout_frequency"),
-        nw.when(~in_cal).then(nw.col(_SPEND)).otherwise(0.0).alias("holdout_spend"),
-    )
-    table = (
-        per_occasion.group_by(customer_id)
-        .agg(
-            nw.col(_FIRST).min().alias("first_purchase"),
-            nw.col("last_purchase").max(),
-            nw.col("n_occasions").sum(),
-            nw.col("total_spend").sum(),
-            nw.col("first_spend").sum(),
-            nw.col("holdout_frequency").sum(),
-            nw.col("holdout_spend").sum(),
+    in_engine_filter = frame.implementation.is_polars()
+    if in_engine_filter:
+        first_spend = spend.filter(day == day.min()).sum()
+    else:
+        occasions = occasions.with_columns(
+            nw.when(day == day.min().over(customer_id)).then(spend).otherwise(0.0).alias(_FIRST)
         )
-        .filter(nw.col("first_purchase") <= nw.lit(cal_end))
+        first_spend = nw.col(_FIRST).sum()
+    aggregations = [day.min().alias("first_purchase"), first_spend.alias("first_spend")]
+    if not holdout:  # every occasion lies in the calibration period (checked before)
+        aggregations += [
+            day.max().alias("last_purchase"),
+            nw.len().alias("n_occasions"),
+            spend.sum().alias("total_spend"),
+        ]
+        return occasions.group_by(customer_id).agg(*aggregations).collect().to_pandas()
+    in_cal = day <= _literal_day(cal_end, frame)
+    occasions = occasions.with_columns(
+        nw.when(in_cal).then(day).alias("last_purchase"),
+        in_cal.cast(nw.Int64).alias("n_occasions"),
+        nw.when(in_cal).then(spend).otherwise(0.0).alias("total_spend"),
+        (~in_cal).cast(nw.Int64).alias("holdout_frequency"),
+        nw.when(in_cal).then(0.0).otherwise(spend).alias("holdout_spend"),
     )
-    return table.collect().to_pandas()
+    sums = ("n_occasions", "total_spend", "holdout_frequency", "holdout_spend")
+    aggregations += [nw.col("last_purchase").max(), *(nw.col(c).sum() for c in sums)]
+    table = occasions.group_by(customer_id).agg(*aggregations)
+    # Customers whose first purchase lies after calibration_end were not yet customers then.
+    return table.filter(nw.col("n_occasions") > 0).collect().to_pandas()
 
 
 def _finish(

@@ -191,3 +191,12 @@ def test_bad_arguments():
         customer_summary([1, 2, 3])
     with pytest.raises(CXDataError, match="observation_end must be a date"):
         customer_summary(tx, observation_end="not a date")
+
+
+def test_time_zone_aware_dates_use_the_local_day():
+    # 23:30 in Berlin on 1 Jan is 22:30 UTC: the local day is 1 Jan; 00:30 on 2 Jan is a new day.
+    stamps = pd.to_datetime(["2024-01-01 23:30", "2024-01-02 00:30"]).tz_localize("Europe/Berlin")
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": stamps, "amount": [1.0, 2.0]})
+    for frame in (tx, pl.from_pandas(tx)):
+        s = customer_summary(frame)
+        assert s.loc[1, "n_occasions"] == 2 and s.loc[1, "recency"] == 1.0
