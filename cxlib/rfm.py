@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlib.estimate import z_value
+from cxlib.metrics import share_ci
 from cxlib.summary import _summary
 from cxlib.validate import CXDataError, check_columns, check_no_missing, check_numeric, fail_rows
 
@@ -41,6 +43,7 @@ __all__ = [
     "rfm_scores",
     "rfm_table",
     "segment",
+    "segment_outcomes",
     "tie_aware_bins",
     "validate_segment_map",
 ]
@@ -301,6 +304,99 @@ def segment(
     return pd.Series(
         pd.Categorical.from_codes(codes, categories=names), index=scores.index, name="segment"
     )
+
+
+def segment_outcomes(
+    segments: pd.Series,
+    summary: pd.DataFrame,
+    *,
+    level: float = 0.95,
+    min_n: int = 30,
+    frequency: str = "holdout_frequency",
+    spend: str = "holdout_spend",
+) -> pd.DataFrame:
+    """How each segment bought afterwards: share of repeat buyers and spend, with intervals.
+
+    The check that makes RFM worth using: segments made on a reference date, compared on what
+    their customers did in the following period (the holdout of
+    :func:`cxlib.summary.customer_summary` with ``calibration_end`` = the reference date).
+
+    Parameters
+    ----------
+    segments : Series
+        Segment of each customer (e.g. from :func:`segment`), indexed by customer id.
+    summary : DataFrame
+        Indexed by customer id, holding every customer of ``segments``, with the purchase
+        occasions (``frequency``) and spend (``spend``) after the reference date.
+    level : float
+        Confidence level of the intervals.
+    min_n : int
+        Segments with fewer customers are flagged in ``below_min_n`` (read with care).
+    frequency, spend : str
+        Columns of ``summary``.
+
+    Returns
+    -------
+    DataFrame
+        Two rows per segment (in category order, empty segments left out): ``metric``
+        ``"repeat_buyers_pct"`` (share of customers who bought again, percent points, Wilson
+        interval via :func:`cxlib.metrics.share_ci`) and ``"spend_per_customer"`` (mean spend
+        per customer including those who did not buy, in the data's currency, normal interval
+        ``mean +- z sd / sqrt(n)``; spend is skewed, so read it as approximate for small
+        segments), with ``estimate, ci_low, ci_high, n, n_eff, level, method, unit,
+        below_min_n``.
+    """
+    z = z_value(level)
+    segments = pd.Series(segments, name="segment")
+    check_columns(summary, [frequency, spend], name="summary")
+    missing = segments.index.difference(summary.index)
+    if len(missing):
+        raise CXDataError(
+            f"summary has no row for {len(missing)} customers of segments, "
+            f"e.g. {list(missing[:5])}."
+        )
+    rows = summary.loc[segments.index]
+    bought = rows[frequency].to_numpy(dtype=float) > 0
+    money = rows[spend].to_numpy(dtype=float)
+    labels = segments.astype("category").array  # keeps the order of categorical segments
+    frame = pd.DataFrame({"segment": labels, "bought": bought, "spend": money})
+    grouped = frame.groupby("segment", observed=True, sort=True)
+    n = grouped.size().to_numpy(dtype=float)
+    buyers = grouped["bought"].sum().to_numpy(dtype=float)
+    low, high = share_ci(buyers, n, level=level, method="wilson")
+    mean = grouped["spend"].mean().to_numpy(dtype=float)
+    sd = grouped["spend"].std(ddof=1).fillna(0.0).to_numpy(dtype=float)
+    half = z * sd / np.sqrt(n)
+    names = grouped.size().index.astype(str)
+    share = pd.DataFrame(
+        {
+            "segment": names,
+            "metric": "repeat_buyers_pct",
+            "estimate": 100 * buyers / n,
+            "ci_low": low,
+            "ci_high": high,
+            "method": "wilson",
+            "unit": "pct",
+        }
+    )
+    money_rows = pd.DataFrame(
+        {
+            "segment": names,
+            "metric": "spend_per_customer",
+            "estimate": mean,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
+            "method": "normal",
+            "unit": "currency",
+        }
+    )
+    out = pd.concat([share, money_rows], ignore_index=True)
+    out["n"] = np.tile(n.astype(np.int64), 2)
+    out["n_eff"] = out["n"].astype(float)
+    out["level"] = level
+    out["below_min_n"] = out["n"] < min_n
+    columns = ["segment", "metric", "estimate", "ci_low", "ci_high", "n", "n_eff", "level"]
+    return out[[*columns, "method", "unit", "below_min_n"]]
 
 
 def _rule_arrays(

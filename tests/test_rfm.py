@@ -15,6 +15,7 @@ from cxlib.rfm import (
     rfm_scores,
     rfm_table,
     segment,
+    segment_outcomes,
     tie_aware_bins,
     validate_segment_map,
 )
@@ -169,3 +170,32 @@ def test_inputs_are_not_modified():
     scores_before = scores.copy()
     segment(scores)
     pd.testing.assert_frame_equal(scores, scores_before)
+
+
+def test_segment_outcomes_hand_computed():
+    segments = pd.Series(
+        pd.Categorical(["A", "A", "A", "B", "B"], categories=["B", "A"]),
+        index=pd.Index([1, 2, 3, 4, 5], name="customer_id"),
+    )
+    summary = pd.DataFrame(
+        {"holdout_frequency": [2, 0, 1, 0, 0], "holdout_spend": [30.0, 0.0, 12.0, 0.0, 0.0]},
+        index=pd.Index([1, 2, 3, 4, 5], name="customer_id"),
+    ).iloc[::-1]  # reversed row order: aligned by customer id, not by position
+    out = segment_outcomes(segments, summary, min_n=3)
+    assert out["segment"].tolist() == ["B", "A", "B", "A"]  # category order
+    share_a = out[(out["segment"] == "A") & (out["metric"] == "repeat_buyers_pct")].iloc[0]
+    assert share_a["estimate"] == pytest.approx(200 / 3) and share_a["n"] == 3
+    # Wilson (1927) interval for 2 of 3 at 95 %: statsmodels proportion_confint(2, 3,
+    # method="wilson") = (0.2077, 0.9385).
+    assert share_a["ci_low"] == pytest.approx(20.77, abs=0.01)
+    assert share_a["ci_high"] == pytest.approx(93.85, abs=0.01)
+    spend_a = out[(out["segment"] == "A") & (out["metric"] == "spend_per_customer")].iloc[0]
+    # Spends 30, 0, 12: mean 14, sd = sqrt(((16)^2 + 14^2 + 2^2) / 2) = sqrt(228).
+    half = 1.959964 * np.sqrt(228) / np.sqrt(3)
+    assert spend_a["estimate"] == pytest.approx(14.0)
+    assert spend_a["ci_low"] == pytest.approx(14.0 - half, rel=1e-6)
+    assert not spend_a["below_min_n"]
+    b = out[out["segment"] == "B"]
+    assert (b["estimate"] == 0).all() and b["below_min_n"].all()
+    with pytest.raises(CXDataError, match="no row for 1 customers"):
+        segment_outcomes(segments, summary.drop(index=5))
