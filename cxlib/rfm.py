@@ -342,8 +342,8 @@ def segment_outcomes(
         ``"repeat_buyers_pct"`` (share of customers who bought again, percent points, Wilson
         interval via :func:`cxlib.metrics.share_ci`) and ``"spend_per_customer"`` (mean spend
         per customer including those who did not buy, in the data's currency, normal interval
-        ``mean +- z sd / sqrt(n)``; spend is skewed, so read it as approximate for small
-        segments), with ``estimate, ci_low, ci_high, n, n_eff, level, method, unit,
+        ``mean +- z sd / sqrt(n)``, clipped at 0; spend is skewed, so read it as approximate for
+        small segments), with ``estimate, ci_low, ci_high, n, n_eff, level, method, unit,
         below_min_n``.
     """
     z = z_value(level)
@@ -384,7 +384,7 @@ def segment_outcomes(
             "segment": names,
             "metric": "spend_per_customer",
             "estimate": mean,
-            "ci_low": mean - half,
+            "ci_low": np.maximum(mean - half, 0.0),
             "ci_high": mean + half,
             "method": "normal",
             "unit": "currency",
