@@ -193,7 +193,8 @@ def test_segment_outcomes_hand_computed():
     # Spends 30, 0, 12: mean 14, sd = sqrt(((16)^2 + 14^2 + 2^2) / 2) = sqrt(228).
     half = 1.959964 * np.sqrt(228) / np.sqrt(3)
     assert spend_a["estimate"] == pytest.approx(14.0)
-    assert spend_a["ci_low"] == pytest.approx(14.0 - half, rel=1e-6)
+    assert spend_a["ci_high"] == pytest.approx(14.0 + half, rel=1e-6)
+    assert spend_a["ci_low"] == 0.0  # 14 - half < 0: clipped, spend cannot be negative
     assert not spend_a["below_min_n"]
     b = out[out["segment"] == "B"]
     assert (b["estimate"] == 0).all() and b["below_min_n"].all()
