@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for run in runs:
         detail = f" ({run.error.splitlines()[0]})" if run.error else ""
-        print(f"  {run.name}: {run.status} in {run.seconds:.1f} s{detail}")
+        took = "" if run.status == "skipped" else f" in {run.seconds:.1f} s"
+        print(f"  {run.name}: {run.status}{took}{detail}")
     failed = [r.name for r in runs if r.status == "failed"]
     ran = [r for r in runs if r.status != "skipped"]
     print(

@@ -248,7 +248,7 @@ def _plan(notebook: Path, inputs: Mapping[str, str], min_cell: int) -> tuple[dic
         return params, ""
     wants = [s for s in INPUTS.values() if s.parameter in declared]
     if not wants:
-        return params, "runs on bundled or simulated data only (no *_path parameter for your data)"
+        return params, "runs on bundled or simulated data only: no *_path parameter for your data"
     missing = [s.option for s in wants if s.parameter not in inputs]
     if missing:
         return params, f"needs {' and '.join(missing)}, not given"
