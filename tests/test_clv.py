@@ -484,3 +484,25 @@ def test_fit_does_not_modify_its_input(cdnow):
     BGNBD(time_unit="weeks").fit(cdnow)
     GammaGamma().fit(cdnow)
     pd.testing.assert_frame_equal(cdnow, before)
+
+
+def test_fits_on_cxlib_summary_match_the_hand_built_frame(cdnow, bgnbd):
+    # the notebook's path: raw purchases -> customer_summary (weeks) -> models
+    from cxlib.summary import customer_summary
+
+    summary = customer_summary(
+        load_cdnow(sample=True),
+        calibration_end=CALIBRATION_END,
+        observation_end=OBSERVATION_END,
+        freq="W",
+    )
+    for column in ["frequency", "recency", "T", "monetary_value", "holdout_frequency"]:
+        np.testing.assert_allclose(
+            summary[column].to_numpy(float),
+            cdnow[column].to_numpy(float),
+            rtol=1e-12,
+            err_msg=column,
+        )
+    model = BGNBD(time_unit="weeks").fit(summary)
+    assert model.loglik_ == pytest.approx(-9582.43, abs=0.01)
+    assert model.params_["r"] == pytest.approx(bgnbd.params_["r"], rel=1e-9)
