@@ -579,24 +579,100 @@ def cx_panel(
     bounds = ((month_starts - start_ts) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
     end_day = int(bounds[-1])
 
-    # ---- customers ----------------------------------------------------------------------
+    cu = _draw_customers(rng, n, p, end_day)
+    shift, first_inc, last_inc = _incident_shift(p, months)
+    events, purchases, churn_day, alive, churn_rows, n_sessions = _simulate_months(
+        rng, cu, p, bounds, month_starts, shift
+    )
+    start64 = np.datetime64(start_ts.to_datetime64(), "m")
+
+    def to_time(minutes: np.ndarray) -> np.ndarray:
+        return (start64 + minutes.astype("timedelta64[m]")).astype("datetime64[us]")
+
+    def to_date(days: np.ndarray) -> np.ndarray:
+        return (start64.astype("datetime64[D]") + days.astype("timedelta64[D]")).astype(
+            "datetime64[us]"
+        )
+
+    ev, interactions = _interactions_frame(events, churn_day, end_day, n_sessions, to_time)
+    transactions = _transactions_frame(purchases, to_date)
+    del events, purchases
+    interaction_id = interactions["interaction_id"].to_numpy()
+    surveys = _transactional_surveys(
+        rng, ev, interaction_id, cu.s, cu.x, churn_day, end_day, p, to_time
+    )
+    relationship = _relationship_surveys(
+        rng, ev, cu.s, cu.x, cu.signup_day, churn_day, bounds, months, p, to_date
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1, dtype=np.int64),
+            "segment": _categorical(cu.seg, SEGMENTS),
+            "region": _categorical(cu.region, REGIONS),
+            "signup_date": to_date(cu.signup_day),
+            "churn_date": pd.Series(to_date(np.where(alive, 0, churn_day))).where(~alive),
+            "tenure_months_at_start": cu.tenure0 * 12.0,
+        }
+    )
+    inc = p["incident"]
+    incident = {
+        "touchpoint": inc["touchpoint"],
+        "start": month_starts[first_inc] if first_inc <= last_inc else None,
+        "end": month_starts[last_inc + 1] if first_inc <= last_inc else None,
+        "logit_shift": inc["logit_shift"],
+    }
+    return CXPanel(
+        customers=customers,
+        interactions=interactions,
+        surveys=surveys,
+        relationship=relationship,
+        transactions=transactions,
+        truth=_truth(p, cu, churn_rows, incident),
+        start=start_ts,
+        end=month_starts[-1],
+    )
+
+
+@dataclass(frozen=True)
+class _Customers:
+    """Per-customer draws (arrays of length n, indexed by customer position 0..n-1)."""
+
+    seg: np.ndarray  # segment code
+    region: np.ndarray  # region code
+    tenure0: np.ndarray  # tenure at start, years (0 for customers who sign up later)
+    signup_day: np.ndarray  # days from start (negative: before start)
+    x: np.ndarray  # (n, 6) touchpoint experiences, standard normal
+    s: np.ndarray  # standardised latent satisfaction
+    sd: float  # population SD of the raw satisfaction
+    lam: np.ndarray  # purchases per active month
+    mean_spend: np.ndarray  # EUR per purchase
+    churn_base: np.ndarray  # log hazard per month without tenure and bad experiences
+    service_rate: np.ndarray  # service sessions per active month
+    bad_logit: np.ndarray  # (n, 6) logit of a bad experience per event, without incident
+    channel_p: np.ndarray  # (n, 3) purchase channel shares: Website, App, Filiale
+    invoice_p: np.ndarray  # probability that a purchase gets an invoice event
+
+
+def _draw_customers(
+    rng: np.random.Generator, n: int, p: dict[str, Any], end_day: int
+) -> _Customers:
+    """Segments, tenure, experiences, latent satisfaction and value of ``n`` customers."""
     seg = _choose(rng, np.broadcast_to(_vec(p["segment_shares"], SEGMENTS), (n, 3)))
     region = _choose(rng, np.broadcast_to(_vec(p["region_shares"], REGIONS), (n, 4)))
     existing = rng.random(n) < p["p_existing"]
     tenure0 = np.where(existing, rng.uniform(0, p["max_tenure_years"], n), 0.0)
     signup_day = np.where(
         existing,
-        -np.ceil(tenure0 * _DAYS_PER_YEAR).astype(np.int64) - 0,
+        -np.ceil(tenure0 * _DAYS_PER_YEAR).astype(np.int64),
         rng.integers(0, end_day, n),
     ).astype(np.int64)
     signup_day = np.where(existing & (signup_day == 0), -1, signup_day)
 
-    # ---- latent satisfaction --------------------------------------------------------------
+    # latent satisfaction: experiences with a common factor, segment, tenure, noise
     r = p["experience_correlation"]
     x = np.sqrt(r) * rng.standard_normal((n, 1)) + np.sqrt(1 - r) * rng.standard_normal((n, 6))
-    w_raw = _vec(p["driver_weights_raw"], TOUCHPOINTS)
     raw = (
-        x @ w_raw
+        x @ _vec(p["driver_weights_raw"], TOUCHPOINTS)
         + _vec(p["satisfaction_segment"], SEGMENTS)[seg]
         + p["satisfaction_tenure_per_year"] * tenure0
         + p["satisfaction_noise_sd"] * rng.standard_normal(n)
@@ -604,7 +680,7 @@ def cx_panel(
     mu, sd = _standardisation(p)
     s = (raw - mu) / sd
 
-    # ---- value ----------------------------------------------------------------------------
+    # value and churn, confounded by segment and tenure
     shape = p["purchase_heterogeneity_shape"]
     lam = np.exp(
         p["purchase_log_intercept"]
@@ -625,26 +701,63 @@ def cx_panel(
         + _vec(p["churn_segment"], SEGMENTS)[seg]
         + p["churn_satisfaction"] * s
     )
-    delta = _vec(p["bad_experience_churn_effect"], TOUCHPOINTS)
-    service_rate = _vec(p["service_rate"], SEGMENTS)[seg] * np.exp(p["service_satisfaction"] * s)
-    bad_logit = _vec(p["bad_experience_logit"], TOUCHPOINTS)[None, :] - (
-        p["bad_experience_experience"] * x
+    return _Customers(
+        seg=seg,
+        region=region,
+        tenure0=tenure0,
+        signup_day=signup_day,
+        x=x,
+        s=s,
+        sd=sd,
+        lam=lam,
+        mean_spend=mean_spend,
+        churn_base=churn_base,
+        service_rate=_vec(p["service_rate"], SEGMENTS)[seg] * np.exp(p["service_satisfaction"] * s),
+        bad_logit=_vec(p["bad_experience_logit"], TOUCHPOINTS)[None, :]
+        - p["bad_experience_experience"] * x,
+        channel_p=np.array([p["purchase_channel"][g] for g in SEGMENTS])[seg],
+        invoice_p=_vec(p["invoice_prob"], SEGMENTS)[seg],
     )
-    shift = np.zeros((months + 2, 6))  # logit shift by month index (0 = burn-in) and touchpoint
-    inc = p["incident"]
-    first_inc = max(inc["first_month"], 1)
-    last_inc = min(inc["first_month"] + inc["n_months"] - 1, months)
-    if first_inc <= last_inc:
-        shift[first_inc : last_inc + 1, TOUCHPOINTS.index(inc["touchpoint"])] = inc["logit_shift"]
-    channel_p = np.array([p["purchase_channel"][g] for g in SEGMENTS])[seg]  # (n, 3)
-    invoice_p = _vec(p["invoice_prob"], SEGMENTS)[seg]
 
-    # ---- month loop ------------------------------------------------------------------------
+
+def _incident_shift(p: dict[str, Any], months: int) -> tuple[np.ndarray, int, int]:
+    """Logit shift of bad experiences by month index (0 = burn-in) and touchpoint.
+
+    Returns the (months + 2, 6) shift and the first and last incident month inside the window
+    (first > last when the incident falls outside it).
+    """
+    shift = np.zeros((months + 2, 6))
+    inc = p["incident"]
+    first = max(inc["first_month"], 1)
+    last = min(inc["first_month"] + inc["n_months"] - 1, months)
+    if first <= last:
+        shift[first : last + 1, TOUCHPOINTS.index(inc["touchpoint"])] = inc["logit_shift"]
+    return shift, first, last
+
+
+def _simulate_months(
+    rng: np.random.Generator,
+    cu: _Customers,
+    p: dict[str, Any],
+    bounds: np.ndarray,
+    month_starts: pd.DatetimeIndex,
+    shift: np.ndarray,
+) -> tuple[list, list, np.ndarray, np.ndarray, list, int]:
+    """Churn and events month by month (vectorised over customers).
+
+    Month index 0 is a burn-in month before ``start``: its events only set the bad experiences
+    that the first month's hazard depends on, and nobody churns in it. Returns the events and
+    purchases per month, each customer's churn day (int64 max if none) and alive flag, one row per
+    month for ``CXTruth.monthly_churn`` and the number of sessions generated.
+    """
+    n, months = cu.s.size, bounds.size - 2
+    delta = _vec(p["bad_experience_churn_effect"], TOUCHPOINTS)
+    signup_day = cu.signup_day
     alive = np.ones(n, dtype=bool)
     churn_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     bad_month = np.zeros((months + 2, n, 6), dtype=bool)  # by month of the event's timestamp
     events: list[dict[str, np.ndarray]] = []
-    purchases: list[tuple[np.ndarray, np.ndarray]] = []
+    purchases: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     churn_rows = []
     session_offset = 0
     for m in range(months + 1):  # m = 0 is the burn-in month before start
@@ -656,7 +769,7 @@ def cx_panel(
         if m > 0:
             tenure_now = (a - signup_day[at_risk]) / _DAYS_PER_YEAR
             log_h = (
-                churn_base[at_risk]
+                cu.churn_base[at_risk]
                 + p["churn_tenure_per_year"] * tenure_now
                 + bad_month[m - 1, at_risk].astype(float) @ delta
             )
@@ -677,68 +790,56 @@ def cx_panel(
                     int((churns & from_start).sum()),
                 )
             )
-        active_part = (b - a) / ndays
-        ev, tx, n_sessions = _month_events(
-            rng,
-            at_risk,
-            a,
-            b,
-            active_part,
-            lam,
-            mean_spend,
-            service_rate,
-            channel_p,
-            invoice_p,
-            seg,
-            p,
-        )
+        ev, tx, n_sessions = _month_events(rng, cu, at_risk, a, b, (b - a) / ndays, p)
         ev["session"] += session_offset
         session_offset += n_sessions
         # bad experiences, by month of the event (events after churn are dropped later)
         ev_month = np.searchsorted(bounds, ev["minute"] // _MINUTES_PER_DAY, side="right") - 1
         ev_month = np.minimum(ev_month, months + 1)
         c, t = ev["customer"], ev["touchpoint"]
-        ev["bad"] = rng.random(c.size) < expit(bad_logit[c, t] + shift[ev_month, t])
+        ev["bad"] = rng.random(c.size) < expit(cu.bad_logit[c, t] + shift[ev_month, t])
         keep = (ev_month <= months) & ev["bad"]
-        bad_month[ev_month[keep], ev["customer"][keep], ev["touchpoint"][keep]] = True
+        bad_month[ev_month[keep], c[keep], t[keep]] = True
         if m > 0:
             events.append(ev)
             purchases.append(tx)
+    return events, purchases, churn_day, alive, churn_rows, session_offset
 
-    # keep events before the churn day and inside the window, sorted by (customer, minute);
-    # ties keep the order of generation (stable sort)
+
+def _interactions_frame(
+    events: list[dict[str, np.ndarray]],
+    churn_day: np.ndarray,
+    end_day: int,
+    n_sessions: int,
+    to_time: Any,
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Events before the churn day and inside the window, sorted by (customer, minute).
+
+    Ties keep the order of generation (stable sort). Sessions are renumbered 1, 2, ... in the
+    order of their first event. Returns the kept event arrays and the interactions frame;
+    ``events`` is emptied to free memory.
+    """
     ev = {k: np.concatenate([e[k] for e in events]) for k in events[0]}
-    del events
+    events.clear()  # the per-month arrays are no longer needed: free them now
     ev_day = ev["minute"] // _MINUTES_PER_DAY
     ok = (ev_day < churn_day[ev["customer"]]) & (ev_day < end_day) & (ev_day >= 0)
     del ev_day
-    key = ev["customer"] * (np.int64(end_day + 40) * _MINUTES_PER_DAY) + ev["minute"]
+    end_minute = np.int64(end_day + 40) * _MINUTES_PER_DAY
+    key = ev["customer"] * end_minute + ev["minute"]
     order = np.flatnonzero(ok)[np.argsort(key[ok], kind="stable")]
     del key, ok
     ev = {k: v[order] for k, v in ev.items()}
     del order
-    start64 = np.datetime64(start_ts.to_datetime64(), "m")
-
-    def to_time(minutes: np.ndarray) -> np.ndarray:
-        return (start64 + minutes.astype("timedelta64[m]")).astype("datetime64[us]")
-
-    def to_date(days: np.ndarray) -> np.ndarray:
-        return (start64.astype("datetime64[D]") + days.astype("timedelta64[D]")).astype(
-            "datetime64[us]"
-        )
-
     n_ev = ev["customer"].size
-    interaction_id = np.arange(1, n_ev + 1, dtype=np.int64)
-    # renumber sessions 1, 2, ... in order of their first event
-    first_pos = np.full(session_offset, n_ev, dtype=np.int64)
+    first_pos = np.full(n_sessions, n_ev, dtype=np.int64)
     np.minimum.at(first_pos, ev["session"], np.arange(n_ev))
     first_of_event = first_pos[ev["session"]]
     del first_pos
     session_id = np.cumsum(first_of_event == np.arange(n_ev))[first_of_event]
-    del first_of_event, ev["session"], bad_month
+    del first_of_event, ev["session"]
     interactions = pd.DataFrame(
         {
-            "interaction_id": interaction_id,
+            "interaction_id": np.arange(1, n_ev + 1, dtype=np.int64),
             "customer_id": ev["customer"] + 1,
             "session_id": session_id,
             "timestamp": to_time(ev["minute"]),
@@ -747,89 +848,55 @@ def cx_panel(
             "bad_experience": ev["bad"],
         }
     )
+    return ev, interactions
 
-    tx_c = np.concatenate([t[0] for t in purchases])
-    tx_d = np.concatenate([t[1] for t in purchases])
-    tx_a = np.concatenate([t[2] for t in purchases])
-    torder = np.lexsort((tx_d, tx_c))
-    transactions = pd.DataFrame(
+
+def _transactions_frame(
+    purchases: list[tuple[np.ndarray, np.ndarray, np.ndarray]], to_date: Any
+) -> pd.DataFrame:
+    """Purchases of all months, sorted by customer and date (stable within a day)."""
+    cust = np.concatenate([t[0] for t in purchases])
+    day = np.concatenate([t[1] for t in purchases])
+    amount = np.concatenate([t[2] for t in purchases])
+    order = np.lexsort((day, cust))
+    return pd.DataFrame(
         {
-            "customer_id": tx_c[torder].astype(np.int64) + 1,
-            "date": to_date(tx_d[torder]),
-            "amount": tx_a[torder],
+            "customer_id": cust[order].astype(np.int64) + 1,
+            "date": to_date(day[order]),
+            "amount": amount[order],
         }
-    )
-    del purchases, tx_c, tx_d, tx_a, torder, session_id
-
-    surveys = _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p, to_time)
-    relationship, waves = _relationship_surveys(
-        rng, ev, s, x, signup_day, churn_day, bounds, months, p, to_date
-    )
-
-    customers = pd.DataFrame(
-        {
-            "customer_id": np.arange(1, n + 1, dtype=np.int64),
-            "segment": _categorical(seg, SEGMENTS),
-            "region": _categorical(region, REGIONS),
-            "signup_date": to_date(signup_day),
-            "churn_date": pd.Series(to_date(np.where(alive, 0, churn_day))).where(~alive),
-            "tenure_months_at_start": tenure0 * 12.0,
-        }
-    )
-
-    incident = {
-        "touchpoint": inc["touchpoint"],
-        "start": month_starts[first_inc] if first_inc <= last_inc else None,
-        "end": month_starts[last_inc + 1] if first_inc <= last_inc else None,
-        "logit_shift": inc["logit_shift"],
-    }
-    truth = _truth(
-        p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, incident
-    )
-    return CXPanel(
-        customers=customers,
-        interactions=interactions,
-        surveys=surveys,
-        relationship=relationship,
-        transactions=transactions,
-        truth=truth,
-        start=start_ts,
-        end=month_starts[-1],
     )
 
 
 def _month_events(
     rng: np.random.Generator,
+    cu: _Customers,
     idx: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
     active_part: np.ndarray,
-    lam: np.ndarray,
-    mean_spend: np.ndarray,
-    service_rate: np.ndarray,
-    channel_p: np.ndarray,
-    invoice_p: np.ndarray,
-    seg: np.ndarray,
     p: dict[str, Any],
 ) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray], int]:
     """Purchases, purchase sessions, deliveries, invoices and service sessions of one month.
 
     Customers ``idx`` are active on days [a, b); ``active_part`` is (b - a) / days in month.
-    Times are minutes from ``start``.
+    Times are minutes from ``start``. Returns the events (customer position, minute,
+    touchpoint, stage and session codes), the purchases (customer, day, amount in EUR) and the
+    number of sessions.
     """
     length = np.maximum(b - a, 0)
     # purchases
-    n_buy = rng.poisson(lam[idx] * active_part)
+    n_buy = rng.poisson(cu.lam[idx] * active_part)
     pc = np.repeat(idx, n_buy)
     p_day = np.repeat(a, n_buy) + np.floor(rng.random(pc.size) * np.repeat(length, n_buy)).astype(
         np.int64
     )
-    amount = np.round(rng.gamma(p["spend_shape"], mean_spend[pc] / p["spend_shape"]), 2)
+    amount = np.round(rng.gamma(p["spend_shape"], cu.mean_spend[pc] / p["spend_shape"]), 2)
     amount = np.maximum(amount, 0.01)
-    channel = np.array([_WEB, _APP, _FIL])[_choose(rng, channel_p[pc])]
+    channel = np.array([_WEB, _APP, _FIL])[_choose(rng, cu.channel_p[pc])]
     n_info = rng.binomial(2, p["info_events_p"], pc.size)
     # service sessions: 0-2 self-service events, then maybe Hotline or Filiale
-    n_srv = rng.poisson(service_rate[idx] * active_part)
+    n_srv = rng.poisson(cu.service_rate[idx] * active_part)
     sc = np.repeat(idx, n_srv)
     s_day = np.repeat(a, n_srv) + np.floor(rng.random(sc.size) * np.repeat(length, n_srv)).astype(
         np.int64
@@ -882,7 +949,7 @@ def _month_events(
     d_min = (p_day[online] + rng.integers(1, 5, d_c.size)) * _MINUTES_PER_DAY + rng.integers(
         8 * 60, 20 * 60, d_c.size
     )
-    inv = rng.random(pc.size) < invoice_p[pc]
+    inv = rng.random(pc.size) < cu.invoice_p[pc]
     i_c = pc[inv]
     i_min = (p_day[inv] + rng.integers(0, 8, i_c.size)) * _MINUTES_PER_DAY + rng.integers(
         6 * 60, 22 * 60, i_c.size
@@ -902,7 +969,17 @@ def _month_events(
     return out, (pc, p_day, amount), n_sess + n_extra
 
 
-def _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p, to_time):
+def _transactional_surveys(
+    rng: np.random.Generator,
+    ev: dict[str, np.ndarray],
+    interaction_id: np.ndarray,
+    s: np.ndarray,
+    x: np.ndarray,
+    churn_day: np.ndarray,
+    end_day: int,
+    p: dict[str, Any],
+    to_time: Any,
+) -> pd.DataFrame:
     """Invitations after interactions, response depending on satisfaction, CSAT/CES/NPS answers."""
     tp, cust, bad = ev["touchpoint"], ev["customer"], ev["bad"]
     prob = np.where(
@@ -947,7 +1024,18 @@ def _transactional_surveys(rng, ev, interaction_id, s, x, churn_day, end_day, p,
     )
 
 
-def _relationship_surveys(rng, ev, s, x, signup_day, churn_day, bounds, months, p, to_date):
+def _relationship_surveys(
+    rng: np.random.Generator,
+    ev: dict[str, np.ndarray],
+    s: np.ndarray,
+    x: np.ndarray,
+    signup_day: np.ndarray,
+    churn_day: np.ndarray,
+    bounds: np.ndarray,
+    months: int,
+    p: dict[str, Any],
+    to_date: Any,
+) -> pd.DataFrame:
     """One wave a year (six months into each year of the window) of all active customers."""
     offsets = list(range(6, months, 12)) or [months // 2]
     n = s.size
@@ -997,13 +1085,20 @@ def _relationship_surveys(rng, ev, s, x, signup_day, churn_day, bounds, months, 
         }
         frame.update({name: rating[:, j] for j, name in enumerate(TOUCHPOINTS)})
         frames.append(pd.DataFrame(frame))
-    return pd.concat(frames, ignore_index=True), offsets
+    return pd.concat(frames, ignore_index=True)
 
 
 def _truth(
-    p, sd, s, x, seg, tenure0, lam, mean_spend, churn_base, service_rate, churn_rows, incident
-):
+    p: dict[str, Any], cu: _Customers, churn_rows: list, incident: dict[str, Any]
+) -> CXTruth:
     """Assemble :class:`CXTruth` from the parameters and the per-customer draws."""
+    s, x, seg, tenure0, sd = cu.s, cu.x, cu.seg, cu.tenure0, cu.sd
+    lam, mean_spend, churn_base, service_rate = (
+        cu.lam,
+        cu.mean_spend,
+        cu.churn_base,
+        cu.service_rate,
+    )
     n = s.size
     log_h0 = churn_base + p["churn_tenure_per_year"] * tenure0
     hazard = np.exp(log_h0)
