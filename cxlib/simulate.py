@@ -254,7 +254,7 @@ class CXTruth:
     Attributes
     ----------
     params : dict
-        Every generating parameter (a copy of :data:`DEFAULT_PARAMS`).
+        Every generating parameter: :data:`DEFAULT_PARAMS` with the ``params`` overrides merged in.
     driver_weights : Series
         Touchpoint -> change of latent satisfaction (SD units) per +1 SD of experience there.
     driver_importance : DataFrame
