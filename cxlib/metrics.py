@@ -95,7 +95,10 @@ def _wilson(share: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.
     denom = 1 + z2 / n
     centre = (share + z2 / (2 * n)) / denom
     half = z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denom
-    return centre - half, centre + half
+    # exact ends at shares 0 and 1 (rounding would put them a hair outside [0, 1])
+    low = np.where(share == 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(share == 1, 1.0, np.clip(centre + half, 0, 1))
+    return low, high
 
 
 def _wald(share: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:

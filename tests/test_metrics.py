@@ -65,6 +65,14 @@ def test_csat_unweighted_equals_statsmodels_wilson(count, n, level):
     assert est.estimate == pytest.approx(100 * count / n)
 
 
+def test_wilson_ends_are_exact_at_zero_and_all():
+    n = np.arange(1, 3000)
+    low, high = share_ci(np.zeros_like(n), n)
+    assert (low == 0).all() and (high > 0).all()
+    low, high = share_ci(n, n)
+    assert (high == 100).all() and (low < 100).all()
+
+
 def test_csat_wald_option_equals_statsmodels_normal_inside_bounds():
     est = csat(CSAT10, method="wald")
     low, high = proportion_confint(7, 10, method="normal")
