@@ -273,9 +273,10 @@ def _parse_dates(frame: nw.LazyFrame, *, date: str) -> nw.LazyFrame:
         parsed.select(nw.col(_DAY).max()).collect()
     except Exception:  # engines differ: ValueError, polars ComputeError, duckdb ConversionException
         n_bad, bad = _unparsable_rows(frame, date=date)
+        count = f"{n_bad} rows do not" if n_bad >= 0 else "some rows do not"
         raise CXDataError(
             f"Column {date!r} must hold dates that can be parsed (ISO 8601 such as '2024-01-31', "
-            f"or one format throughout): {n_bad} rows do not. Examples:\n{bad.to_string()}"
+            f"or one format throughout): {count}. Examples:\n{bad.to_string()}"
         ) from None
     return parsed
 
@@ -296,7 +297,9 @@ def _unparsable_rows(frame: nw.LazyFrame, *, date: str) -> tuple[int, pd.DataFra
         rows = native.filter(f"{quoted} IS NOT NULL AND TRY_CAST({quoted} AS TIMESTAMP) IS NULL")
         n_bad = rows.aggregate("count(*)").fetchall()[0][0]
         return n_bad, rows.limit(MAX_EXAMPLES).df()
-    local = frame.collect().to_pandas()  # pandas and other eager engines: already in memory
+    if not impl.is_pandas_like():  # other lazy engines: no lenient parser known here
+        return -1, pd.DataFrame({"(rows not fetched)": ["the engine could not parse the column"]})
+    local = nw.to_native(frame)  # pandas-like: already in memory, nothing is collected
     values = local[date]
     # Same rule as the strict parse above: the format is inferred from the first value.
     bad = values.notna() & pd.to_datetime(values, errors="coerce").isna()
