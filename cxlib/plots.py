@@ -50,13 +50,13 @@ def set_style(*, context: str = "notebook") -> None:
 
 
 # ----------------------------------------------------------------------------- churn evaluation
-def _axes(ax):
+def _axes(ax: Axes | None) -> Axes:
     import matplotlib.pyplot as plt
 
     return plt.subplots()[1] if ax is None else ax
 
 
-def plot_lift(table, *, ax=None, title: str | None = None):
+def plot_lift(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Bar chart of lift per score bin from :func:`cxlib.churn.lift_table` (bin 1 = riskiest).
 
     A dashed line marks lift 1 (random targeting).
@@ -73,7 +73,9 @@ def plot_lift(table, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_gains(table, *, ax=None, label: str = "model", title: str | None = None):
+def plot_gains(
+    table: pd.DataFrame, *, ax: Axes | None = None, label: str = "model", title: str | None = None
+) -> Axes:
     """Cumulative gains curve from :func:`cxlib.churn.lift_table`, with the random diagonal.
 
     Call it several times on one ``ax`` (with different ``label``) to compare models.
@@ -96,7 +98,9 @@ def plot_gains(table, *, ax=None, label: str = "model", title: str | None = None
     return ax
 
 
-def plot_calibration(table, *, ax=None, label: str = "model", title: str | None = None):
+def plot_calibration(
+    table: pd.DataFrame, *, ax: Axes | None = None, label: str = "model", title: str | None = None
+) -> Axes:
     """Reliability diagram from :func:`cxlib.churn.calibration_table`, with Wilson intervals.
 
     Points on the diagonal mean predicted probabilities match observed churn rates.
@@ -129,14 +133,14 @@ def plot_calibration(table, *, ax=None, label: str = "model", title: str | None 
 
 
 def plot_profit_curve(
-    result,
+    result: Any,
     *,
-    ax=None,
-    thresholds=(0.5,),
+    ax: Axes | None = None,
+    thresholds: Sequence[float] = (0.5,),
     currency: str = "",
     label: str = "model",
     title: str | None = None,
-):
+) -> Axes:
     """Campaign profit against the share targeted, from :func:`cxlib.churn.campaign_profit`.
 
     Marks the most profitable share and the shares that the given probability ``thresholds``
