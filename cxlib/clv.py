@@ -1279,7 +1279,7 @@ class HoldoutEvaluation:
 
     def __repr__(self) -> str:
         return (
-            f"HoldoutEvaluation({len(self.per_customer)} customers, {self.holdout_length:g} "
+            f"HoldoutEvaluation({len(self.per_customer)} customers, {self.holdout_length:.4g} "
             f"{self.time_unit}: actual {self.total_actual:,.0f}, "
             f"predicted {self.total_predicted:,.1f} "
             f"({self.total_error_pct:+.1f} pct), MAE={self.mae:.3f}, r={self.correlation:.3f})"
