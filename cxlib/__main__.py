@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         help="smallest group shown in stakeholder tables and plots (default: 10)",
     )
     rep.add_argument("--kernel", default="python3", help="Jupyter kernel (default: python3)")
+    rep.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at the same time (default: 2, or 1 on one core)",
+    )
     return parser
 
 
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             decimal=args.decimal,
             min_cell=args.min_cell,
             kernel_name=args.kernel,
+            jobs=args.jobs,
         )
     except (CXDataError, ValueError) as err:
         print(f"cxlib report: {err}", file=sys.stderr)

@@ -20,11 +20,14 @@ with the reason. A failed notebook does not stop the others; the command then ex
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import re
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +61,8 @@ _REMOVED_TAGS = {ANALYST_ONLY_TAG, "parameters", "injected-parameters"}
 #: Outputs that mention this text are tables of individual customers: hidden for stakeholders.
 _ROW_MARKERS = ("customer_id",)
 _HIDDEN_NOTE = "(Per-customer rows are shown in the analyst report only.)"
+#: Workers start fresh ("spawn"): no forked copy of the parent's threads or open kernels.
+_SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -256,8 +261,24 @@ def _plan(notebook: Path, inputs: Mapping[str, str], min_cell: int) -> tuple[dic
     return params, ""
 
 
-def _inline_figures(items):
-    """Yield ``items`` with MPLBACKEND unset for the kernels unless it names an inline backend.
+class _InProcess(Executor):
+    """Runs each task at submit, in this process: no worker start-up when jobs == 1."""
+
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+        super().__init__()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:  # noqa: D102 - Executor interface
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as err:  # noqa: BLE001 - surfaced by future.result(), as in a pool
+            future.set_exception(err)
+        return future
+
+
+@contextmanager
+def _inline_figures() -> Iterator[None]:
+    """Unset MPLBACKEND for the kernels (and workers) unless it names an inline backend.
 
     A kernel started with ``MPLBACKEND=Agg`` (common on headless machines) shows no figures at
     all, which would leave the reports without plots.
@@ -266,7 +287,7 @@ def _inline_figures(items):
     if saved is not None and "inline" not in saved:
         del os.environ["MPLBACKEND"]
     try:
-        yield from items
+        yield
     finally:
         if saved is not None:
             os.environ["MPLBACKEND"] = saved
@@ -284,6 +305,7 @@ def run_reports(
     decimal: str = ".",
     min_cell: int = 10,
     kernel_name: str = "python3",
+    jobs: int | None = None,
     progress: bool = True,
 ) -> list[NotebookRun]:
     """Execute notebooks into analyst and stakeholder HTML in ``out_dir`` plus ``index.html``.
@@ -303,6 +325,9 @@ def run_reports(
         Smallest group shown in stakeholder tables and plots (passed to notebooks that declare
         ``min_cell``).
     kernel_name : str, default "python3"
+    jobs : int, optional
+        Notebooks run at the same time, each in its own kernel with one BLAS thread. Default:
+        2, or 1 on a one-core machine. Results and the index keep the notebook order.
     progress : bool, default True
         Show a progress bar over notebooks on the terminal (stderr).
 
@@ -316,7 +341,6 @@ def run_reports(
     out = Path(out_dir)
     user_files = {"transactions": transactions, "survey": survey, "customers": customers}
     byod = any(v is not None for v in user_files.values())
-    runs: list[NotebookRun] = []
     with tempfile.TemporaryDirectory(prefix="cxlib-report-") as tmp:
         files: list[dict[str, Any]] = []
         inputs: dict[str, str] = {}
@@ -349,15 +373,32 @@ def run_reports(
             )
         for sub in ("analyst", "stakeholder"):
             (out / sub).mkdir(parents=True, exist_ok=True)
-        bar = tqdm(paths, desc="notebooks", unit="nb", position=0, disable=not progress)
-        for path in _inline_figures(bar):
-            bar.set_postfix_str(path.stem)
-            params, skip = _plan(path, inputs, min_cell)
-            if skip:
-                runs.append(NotebookRun(path.stem, "skipped", error=skip, parameters=params))
-                continue
-            runs.append(_run_one(path, out, params, kernel_name, Path(tmp), progress))
+        plans = [(path, *_plan(path, inputs, min_cell)) for path in paths]
+        n_run = sum(not skip for _, _, skip in plans)
+        n_jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), n_run))
+        bar = tqdm(total=len(plans), desc="notebooks", unit="nb", position=0, disable=not progress)
+        done: dict[Path, NotebookRun] = {}
+        pool_type = _InProcess if n_jobs == 1 else ProcessPoolExecutor
+        with _inline_figures(), pool_type(n_jobs, mp_context=_SPAWN) as pool:
+            futures = {}
+            for path, params, skip in plans:
+                if skip:
+                    done[path] = NotebookRun(path.stem, "skipped", error=skip, parameters=params)
+                    bar.update()
+                    continue
+                # one kernel per worker; a per-cell bar only when notebooks run one at a time
+                task = (path, out, params, kernel_name, Path(tmp), progress and n_jobs == 1)
+                futures[pool.submit(_run_one, *task)] = path
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    done[path] = future.result()
+                except Exception as err:  # noqa: BLE001 - e.g. a worker died: report, go on
+                    done[path] = NotebookRun(path.stem, "failed", error=_failure(err))
+                bar.set_postfix_str(f"{path.stem} {done[path].status}")
+                bar.update()
         bar.close()
+        runs = [done[path] for path, _, _ in plans]
     write_index(runs, out, files=files, settings=_settings(byod, columns, date_format, min_cell))
     return runs
 

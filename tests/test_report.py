@@ -38,7 +38,7 @@ def _notebook(path: Path, parameters: str, *cells: str) -> Path:
 
 @pytest.fixture(scope="module")
 def bundled_run(tmp_path_factory):
-    """One ok notebook (prints a table of customer rows), one failing, one without parameters."""
+    """One ok notebook (prints customer rows), one failing, one plain; two at a time."""
     folder = tmp_path_factory.mktemp("nb")
     _notebook(
         folder / "01_ok.ipynb",
@@ -51,7 +51,7 @@ def bundled_run(tmp_path_factory):
     _notebook(folder / "02_broken.ipynb", "seed = 0", "x = 1", "1 / 0", "print('never')")
     _notebook(folder / "03_plain.ipynb", "seed = 0", "print('plain ok')")
     out = tmp_path_factory.mktemp("reports")
-    runs = run_reports(sorted(folder.glob("*.ipynb")), out, min_cell=5, progress=False)
+    runs = run_reports(sorted(folder.glob("*.ipynb")), out, min_cell=5, progress=False, jobs=2)
     return out, {r.name: r for r in runs}
 
 
