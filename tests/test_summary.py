@@ -200,3 +200,33 @@ def test_time_zone_aware_dates_use_the_local_day():
     for frame in (tx, pl.from_pandas(tx)):
         s = customer_summary(frame)
         assert s.loc[1, "n_occasions"] == 2 and s.loc[1, "recency"] == 1.0
+
+
+def test_polars_input_is_never_collected_whole(monkeypatch):
+    # 1,000 purchase records of 10 customers: every frame polars hands back must be small (the
+    # check counts, at most five example rows, or one row per customer), also when a rule fails.
+    rng = np.random.default_rng(0)
+    tx = pl.DataFrame(
+        {
+            "customer_id": rng.integers(1, 11, 1000),
+            "date": pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 12, 31), eager=True)
+            .sample(1000, with_replacement=True, seed=0)
+            .cast(pl.Datetime("us")),
+            "amount": rng.uniform(1, 100, 1000),
+        }
+    )
+    heights = []
+    original = pl.LazyFrame.collect
+
+    def recording(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        heights.append(result.height)
+        return result
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", recording)
+    assert len(customer_summary(tx.lazy())) == 10
+    negative = pl.when(pl.col("amount") < 50).then(-1.0).otherwise("amount")
+    bad = tx.with_columns(negative.alias("amount"))
+    with pytest.raises(CXDataError, match="must not be negative"):
+        customer_summary(bad.lazy())
+    assert heights and max(heights) <= 10
