@@ -86,7 +86,7 @@ def test_stakeholder_html_has_no_code_and_no_customer_rows(bundled_run):
     analyst = (out / "analyst" / "01_ok.html").read_text()
     stakeholder = (out / "stakeholder" / "01_ok.html").read_text()
     assert "CODE_MARKER_7f3a" in analyst and "7590-VHVEG" in analyst
-    assert "CODE_MARKER_7f3a" not in stakeholder
+    assert "CODE_MARKER_7f3a" not in stakeholder and "hl-ipython3" not in stakeholder
     assert "7590-VHVEG" not in stakeholder and "5575-GNVDE" not in stakeholder
     assert "The finding in prose." in stakeholder
     assert "min_cell is 5" in stakeholder  # the --min-cell value reached the notebook
@@ -197,3 +197,28 @@ def test_cli_exits_1_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("cxlib.report.run_reports", fake)
     assert cli.main(["report", "--out", str(tmp_path)]) == 1
     assert "1 of 2 notebooks ok" in capsys.readouterr().out
+
+
+def test_real_notebook_on_the_german_example_export(tmp_path, monkeypatch):
+    """Notebook 03 (CLV) on data/examples/umsaetze.csv: KundenNr;Datum;Betrag, dd.mm.yyyy, 12,50."""
+    monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
+    (run,) = run_reports(
+        ["03"],
+        tmp_path,
+        transactions=EXAMPLES / "umsaetze.csv",
+        columns=GERMAN,
+        date_format="%d.%m.%Y",
+        decimal=",",
+        progress=False,
+        jobs=1,
+    )
+    assert run.status == "ok", run.error
+    assert run.parameters["transactions_path"].endswith("transactions.parquet")
+    analyst = (tmp_path / run.analyst).read_text()
+    stakeholder = (tmp_path / run.stakeholder).read_text()
+    assert "1,063 purchase records -&gt; 150 customers" in analyst  # the example file, not CDNOW
+    assert "load_transactions" in analyst and "load_transactions" not in stakeholder
+    assert "hl-ipython3" in analyst and "hl-ipython3" not in stakeholder  # highlighted code
+    assert "data:image/png" in stakeholder
+    for text in (analyst, stakeholder):
+        assert not re.search(r"K-1\d{4}", text)
