@@ -11,7 +11,6 @@ from cxlib.clv import (
     BGNBD,
     GammaGamma,
     ParetoNBD,
-    _log_hyp2f1_c,
     aggregate_customers,
     customer_lifetime_value,
     expected_cumulative_purchases,
@@ -21,6 +20,8 @@ from cxlib.clv import (
     simulate_bgnbd,
     simulate_paretonbd,
 )
+from cxlib.clv._core import _Data
+from cxlib.clv._hypergeometric import _log_hyp2f1_c
 from cxlib.data import load_cdnow
 
 CALIBRATION_END = pd.Timestamp("1997-09-30")
@@ -213,8 +214,6 @@ def test_per_customer_logliks_add_up_to_the_fitted_loglik(bgnbd, pnbd, cdnow):
 
 
 def test_bgnbd_gradient_matches_finite_differences(cdnow):
-    from cxlib.clv import _Data
-
     data = _Data(cdnow["frequency"].to_numpy(float), cdnow["recency"].to_numpy(float),
                  cdnow["T"].to_numpy(float), np.ones(len(cdnow)))  # fmt: skip
     model = BGNBD(time_unit="W")
