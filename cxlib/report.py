@@ -373,6 +373,8 @@ def run_reports(
             )
         for sub in ("analyst", "stakeholder"):
             (out / sub).mkdir(parents=True, exist_ok=True)
+            for path in paths:  # an older report of a notebook must not pass for this run's
+                (out / sub / f"{path.stem}.html").unlink(missing_ok=True)
         plans = [(path, *_plan(path, inputs, min_cell)) for path in paths]
         n_run = sum(not skip for _, _, skip in plans)
         n_jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), n_run))

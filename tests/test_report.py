@@ -127,6 +127,8 @@ def test_byod_run_feeds_matching_notebooks_pseudonymised_and_skips_the_rest(tmp_
     churn = _notebook(tmp_path / "04_churn.ipynb", "customers_path = None", "print('churn')")
     sim = _notebook(tmp_path / "07_sim.ipynb", "seed = 0", "print('sim')")
     out = tmp_path / "reports"
+    (out / "stakeholder").mkdir(parents=True)
+    (out / "stakeholder" / "04_churn.html").write_text("an older report on other data")
     runs = {
         r.name: r
         for r in run_reports(
@@ -145,6 +147,7 @@ def test_byod_run_feeds_matching_notebooks_pseudonymised_and_skips_the_rest(tmp_
         runs["07_sim"].status == "skipped"
         and "bundled or simulated data only" in runs["07_sim"].error
     )
+    assert not (out / "stakeholder" / "04_churn.html").exists()  # no stale report left behind
     analyst = (out / "analyst" / "02_tx.html").read_text()
     stakeholder = (out / "stakeholder" / "02_tx.html").read_text()
     assert "1063" in analyst  # all rows of the example file arrived
