@@ -505,3 +505,23 @@ def test_fits_on_cxlib_summary_match_the_hand_built_frame(cdnow, bgnbd):
     model = BGNBD(time_unit="weeks").fit(summary)
     assert model.loglik_ == pytest.approx(-9582.43, abs=0.01)
     assert model.params_["r"] == pytest.approx(bgnbd.params_["r"], rel=1e-9)
+
+
+@pytest.mark.parametrize("model_name", ["bgnbd", "pnbd"])
+def test_time_unit_rescales_only_the_rate_parameters(model_name, cdnow, request):
+    # the same customers in days: shapes unchanged, alpha (and beta) x 7; every purchase time's
+    # density is 1/7 as large, so the log-likelihood drops by (repeat purchases) x log 7
+    weekly = request.getfixturevalue(model_name)
+    in_days = cdnow.assign(recency=cdnow["recency"] * 7, T=cdnow["T"] * 7)
+    daily = type(weekly)(time_unit="days").fit(in_days)
+    assert daily.time_unit_ == "days" and "time_unit='days'" in repr(daily)
+    for name, value in weekly.params_.items():
+        factor = 7 if name in ("alpha", "beta") else 1
+        # Pareto/NBD: flat likelihood along s and beta, so agreement to the optimiser's precision
+        assert daily.params_[name] == pytest.approx(value * factor, rel=2e-3), name
+    repeat = cdnow["frequency"].sum()
+    assert daily.loglik_ == pytest.approx(weekly.loglik_ - repeat * np.log(7), abs=1e-3)
+    # predictions for a year agree whichever unit they are asked in
+    week = weekly.conditional_expected_purchases(52, 3, 20.0, 38.0)
+    day = daily.conditional_expected_purchases(364, 3, 140.0, 266.0)
+    assert day == pytest.approx(week, rel=2e-3)
