@@ -40,7 +40,7 @@ from typing import Literal
 
 import pandas as pd
 
-from cxlib.data import file_sha256, load_cdnow, load_telco
+from cxlib.data import TELCO_COLUMNS, file_sha256, load_cdnow, load_telco
 from cxlib.validate import (
     CXDataError,
     check_dates,
@@ -86,6 +86,13 @@ CHURN_VALUES: dict[str, bool] = {
     "y": True,
     "n": False,
     "j": True,
+}
+
+#: Canonical columns each input uses (customers: also every Telco column name).
+KNOWN_COLUMNS: dict[str, set[str]] = {
+    "transactions": {"customer_id", "date", "amount"},
+    "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SURVEY_SCALES},
+    "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
 
 #: Common German export names, used only to suggest a ``--column`` mapping in messages.
@@ -592,6 +599,40 @@ def describe_file(path: str | Path) -> dict[str, str]:
     return {"name": file.name, "path": str(file), "sha256": file_sha256(file)}
 
 
+def _header(path: Path) -> list[str]:
+    """Column names of a CSV or parquet file (empty if it cannot be read; check_input says why)."""
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            return [str(c) for c in pd.read_parquet(path).columns]
+        names = pd.read_csv(path, sep=_sniff_separator(path), nrows=0, encoding="utf-8-sig").columns
+        return [str(c).strip() for c in names]
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return []
+
+
+def _unused_mappings(mapping: Mapping[str, str], given: Mapping[str, Path]) -> list[Problem]:
+    """A problem for each ``--column`` of a given input whose column is in no file (a typo).
+
+    Only canonical names that one of the given inputs uses are checked, so one long mapping can
+    serve runs with fewer files.
+    """
+    relevant = set().union(*(KNOWN_COLUMNS[kind] for kind in given))
+    seen = {c for path in given.values() for c in _header(path)}
+    problems = []
+    for canonical, yours in mapping.items():
+        if canonical in relevant and seen and yours not in seen:
+            close = difflib.get_close_matches(yours, sorted(seen), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "."
+            problems.append(
+                Problem(
+                    "--column",
+                    yours,
+                    f"{canonical}={yours}: no input file has a column {yours!r}{hint}",
+                )
+            )
+    return problems
+
+
 @dataclass(frozen=True)
 class PreparedInputs:
     """Your checked inputs, converted for the notebooks.
@@ -653,6 +694,7 @@ def prepare_inputs(
         problems += found
         if frame is not None:
             frames[kind] = frame
+    problems += _unused_mappings(mapping, given)
     if problems:
         listed = "\n\n".join(f"{i}. {p}" for i, p in enumerate(problems, start=1))
         raise CXDataError(

@@ -171,3 +171,19 @@ def test_prepared_files_are_canonical_parquet_with_pseudonyms(tmp_path):
     )
     (info,) = prepared.files
     assert info["kind"] == "transactions" and info["rows"] == 1063 and len(info["sha256"]) == 64
+
+
+def test_a_column_mapping_that_matches_no_file_is_a_problem(tmp_path):
+    with pytest.raises(CXDataError) as info:
+        prepare_inputs(
+            {"survey": EXAMPLES / "befragung.csv"},
+            tmp_path,
+            key=b"k",
+            # amount=X belongs to transactions, not given here: not checked
+            columns=["customer_id=KundenNr,csat=Zufriedenheit,nps=Weiterempfehlng,amount=X"],
+            date_format="%d.%m.%Y",
+        )
+    assert str(info.value).endswith(
+        "1. --column: nps=Weiterempfehlng: no input file has a column 'Weiterempfehlng'; "
+        "did you mean 'Weiterempfehlung'?"
+    )
