@@ -182,9 +182,21 @@ def parse_columns(pairs: Sequence[str] | Mapping[str, str] | None) -> dict[str, 
     return out
 
 
-def _sniff_separator(path: Path) -> str:
+def _encoding(path: Path) -> str:
+    """``utf-8-sig`` if the file decodes as UTF-8, else ``cp1252`` (German Excel on Windows)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # not just a character cut at the end of the block
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _sniff_separator(path: Path, encoding: str = "utf-8-sig") -> str:
     """Guess a CSV file's field separator (comma, semicolon, tab, pipe) from its first lines."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
         head = handle.read(64 * 1024)
     try:
         return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
@@ -193,28 +205,35 @@ def _sniff_separator(path: Path) -> str:
 
 
 def read_table(path: str | Path, *, decimal: str = ".") -> pd.DataFrame:
-    """Read a CSV (any of ``, ; tab |`` as separator, UTF-8) or parquet file as text columns.
+    """Read a CSV (any of ``, ; tab |`` as separator) or parquet file, CSV cells as text.
 
     CSV cells are read as text so that the checks can show the offending values as written;
-    the index is the line number in the file (header = line 1). Parquet keeps its dtypes and
-    numbers rows from 1. Raises :class:`CXDataError` when the file is missing or unreadable.
-    ``decimal`` is the decimal mark of CSV numbers (``","`` for German exports).
+    the index is the line number in the file (header = line 1). The encoding is UTF-8 (with or
+    without BOM), or Windows-1252 when the file is not valid UTF-8 (Excel's "CSV" on German
+    Windows). Parquet keeps its dtypes and numbers rows from 1. Excel workbooks are refused with
+    a hint to save them as CSV. Raises :class:`CXDataError` when the file is missing or
+    unreadable. ``decimal`` is the decimal mark of CSV numbers (``","`` for German exports).
     """
     file = Path(path)
     if not file.is_file():
         raise CXDataError(f"{file}: file not found.")
+    if file.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        raise CXDataError(
+            f"{file}: spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
+        )
     try:
         if file.suffix.lower() in {".parquet", ".pq"}:
             frame = pd.read_parquet(file)
             frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
         else:
+            encoding = _encoding(file)
             frame = pd.read_csv(
                 file,
-                sep=_sniff_separator(file),
+                sep=_sniff_separator(file, encoding),
                 dtype=str,
                 keep_default_na=False,
                 na_values=[""],
-                encoding="utf-8-sig",
+                encoding=encoding,
             )
             frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
             if decimal != ".":
@@ -604,7 +623,10 @@ def _header(path: Path) -> list[str]:
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
             return [str(c) for c in pd.read_parquet(path).columns]
-        names = pd.read_csv(path, sep=_sniff_separator(path), nrows=0, encoding="utf-8-sig").columns
+        encoding = _encoding(path)
+        names = pd.read_csv(
+            path, sep=_sniff_separator(path, encoding), nrows=0, encoding=encoding
+        ).columns
         return [str(c).strip() for c in names]
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):
         return []

@@ -187,3 +187,17 @@ def test_a_column_mapping_that_matches_no_file_is_a_problem(tmp_path):
         "1. --column: nps=Weiterempfehlng: no input file has a column 'Weiterempfehlng'; "
         "did you mean 'Weiterempfehlung'?"
     )
+
+
+def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
+    path = tmp_path / "kunden.csv"
+    text = "Kunde;Monate;Gekündigt\nA;3;ja\nB;4;nein\n"
+    path.write_bytes(text.encode("cp1252"))  # Excel's "CSV" on German Windows
+    frame = load_customers(
+        path, columns={"customer_id": "Kunde", "tenure_months": "Monate", "churn": "Gekündigt"}
+    )
+    assert frame["churn"].tolist() == [True, False]
+    book = _csv(tmp_path, "x", name="export.xlsx")
+    assert _messages("customers", book)[0] == [
+        "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
+    ]
