@@ -141,7 +141,8 @@ def suppress_small_cells(
     count : str, default "n"
         Column with the number of customers (or respondents) in each group.
     min_cell : int, default 10
-        Smallest group shown. Groups with ``count < min_cell`` are suppressed.
+        Smallest group shown. Groups with ``0 < count < min_cell`` are suppressed; empty groups
+        (count 0) describe no one and are shown, as in the threshold rule of disclosure control.
     columns : sequence of str, optional
         Columns to blank in suppressed rows. Default: every numeric column, the count included
         (a count of 3 is itself disclosive). Text columns such as group labels are kept.
@@ -149,19 +150,19 @@ def suppress_small_cells(
     Returns
     -------
     DataFrame
-        A copy with the chosen columns set to NaN in suppressed rows (numeric columns become
-        float when a row is suppressed; dtypes are kept otherwise) and a bool column
-        ``suppressed``. Plots drawn from it leave those groups empty.
-        The input is not modified.
+        A copy with the chosen columns blanked in suppressed rows (whole-number columns become
+        nullable ``Int64`` showing ``<NA>``, other numbers NaN, text None; dtypes are kept when
+        nothing is suppressed) and a bool column ``suppressed``. Plots drawn from it leave
+        those groups empty. The input is not modified.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"region": ["Nord", "Süd"], "estimate": [71.0, 64.0], "n": [250, 4]})
     >>> suppress_small_cells(t, min_cell=10)
-      region  estimate      n  suppressed
-    0   Nord      71.0  250.0       False
-    1    Süd       NaN    NaN        True
+      region  estimate     n  suppressed
+    0   Nord      71.0   250       False
+    1    Süd       NaN  <NA>        True
     """
     check_columns(table, [count], name="table")
     check_numeric(table, count)
@@ -175,14 +176,18 @@ def suppress_small_cells(
         ]
     else:
         check_columns(table, columns, name="table")
-    small = (table[count] < min_cell).to_numpy(dtype=bool, na_value=True)
+    counts = table[count]
+    # empty groups describe no one and stay visible (the threshold rule counts contributors)
+    small = ((counts < min_cell) & (counts != 0)).to_numpy(dtype=bool, na_value=True)
     out = table.copy()
     if not small.any():  # nothing to blank: keep dtypes (whole-number counts stay int)
         out["suppressed"] = small
         return out
     for col in columns:
         values = out[col]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[col] = values.astype("Int64").mask(small)  # counts stay whole: <NA> when blanked
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             out[col] = values.astype("float64").mask(small)
         else:
             out[col] = values.astype(object).mask(small)

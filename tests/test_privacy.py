@@ -66,14 +66,15 @@ def test_small_cells_are_blanked_labels_kept_input_untouched():
     pd.testing.assert_frame_equal(table, before)
     assert out["suppressed"].tolist() == [False, True, False]
     assert out["region"].tolist() == ["Nord", "Süd", "Ost"]
-    assert np.isnan(out.loc[1, "estimate"]) and np.isnan(out.loc[1, "n"])
+    assert np.isnan(out.loc[1, "estimate"]) and pd.isna(out.loc[1, "n"])
+    assert out["n"].dtype == "Int64"  # counts stay whole numbers
     assert out.loc[2, "estimate"] == 80.0 and out.loc[2, "n"] == 10  # exactly min_cell is shown
     only = suppress_small_cells(table, min_cell=10, columns=["estimate"])
     assert only.loc[1, "n"] == 9 and np.isnan(only.loc[1, "estimate"])
 
 
-def test_nothing_suppressed_keeps_dtypes():
-    table = pd.DataFrame({"g": ["a", "b"], "n": [12, 30]})
+def test_nothing_suppressed_keeps_dtypes_and_empty_groups_stay_visible():
+    table = pd.DataFrame({"g": ["a", "b", "empty"], "n": [12, 30, 0]})
     out = suppress_small_cells(table, min_cell=10)
     assert out["n"].dtype == "int64" and not out["suppressed"].any()
 
