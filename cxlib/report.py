@@ -440,9 +440,16 @@ def write_index(
     def link(target: str, label: str) -> str:
         return f'<a href="{esc(target)}">{label}</a>' if target else ""
 
+    def data(run: NotebookRun) -> str:
+        fed = [s.kind for s in INPUTS.values() if s.parameter in run.parameters]
+        return (
+            "your " + " and ".join(fed) if fed else ("" if run.status == "skipped" else "bundled")
+        )
+
     rows = "\n".join(
-        f'<tr class="{r.status}"><td>{esc(r.name)}</td><td>{r.status}</td>'
-        f"<td>{r.seconds:.1f} s</td><td>{link(r.stakeholder, 'stakeholder')}</td>"
+        f'<tr class="{r.status}"><td>{esc(r.name)}</td><td>{r.status}</td><td>{data(r)}</td>'
+        f"<td>{'' if r.status == 'skipped' else f'{r.seconds:.1f} s'}</td>"
+        f"<td>{link(r.stakeholder, 'stakeholder')}</td>"
         f"<td>{link(r.analyst, 'analyst')}</td><td><pre>{esc(r.error[-2000:])}</pre></td></tr>"
         for r in runs
     )
@@ -469,8 +476,8 @@ pre {{ margin: 0; white-space: pre-wrap; }}
 {n_skipped} skipped, {sum(r.seconds for r in runs):.0f} s in notebooks.</p>
 <ul>{setting_rows}</ul>
 <h2>Notebooks</h2>
-<table><tr><th>notebook</th><th>status</th><th>run time</th><th>for stakeholders (no code)</th>
-<th>for analysts (with code)</th><th>error or reason</th></tr>
+<table><tr><th>notebook</th><th>status</th><th>data</th><th>run time</th>
+<th>for stakeholders (no code)</th><th>for analysts (with code)</th><th>error or reason</th></tr>
 {rows}
 </table>
 <h2>Data files</h2>

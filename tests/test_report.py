@@ -111,7 +111,7 @@ def test_find_notebooks_by_number_and_unknown_names(tmp_path):
 def test_index_shows_skip_reasons(tmp_path):
     runs = [NotebookRun("07_journey", "skipped", error="runs on bundled or simulated data only")]
     text = write_index(runs, tmp_path).read_text()
-    assert '<tr class="skipped"><td>07_journey</td><td>skipped</td>' in text
+    assert '<tr class="skipped"><td>07_journey</td><td>skipped</td><td></td><td></td>' in text
     assert "runs on bundled or simulated data only" in text
 
 
@@ -156,6 +156,7 @@ def test_byod_run_feeds_matching_notebooks_pseudonymised_and_skips_the_rest(tmp_
     assert re.search(r"P-[0-9a-f]{12}", analyst)
     index = (out / "index.html").read_text()
     assert "umsaetze.csv" in index and "customer_id = KundenNr" in index
+    assert "<td>02_tx</td><td>ok</td><td>your transactions</td>" in index
     assert "test-key" not in index + analyst + stakeholder
     assert not list(out.rglob("*.parquet"))  # no row-level copies left beside the reports
 
