@@ -110,7 +110,7 @@ def polars_by_hand(tx):  # noqa: ANN001, ANN201 (polars is optional for cxlib)
             day.min().alias("first_purchase"),
             day.max().alias("last_purchase"),
             pl.col("amount").sum().alias("total_spend"),
-            pl.col("amount").filter(day == day.min()).sum().alias("first_spend"),
+            pl.col("amount").sort_by("day").first().alias("first_spend"),
         )
         .with_columns(
             frequency=pl.col("n_occasions") - 1,

@@ -348,14 +348,15 @@ def _aggregate(
     """Occasions, then one row per customer: the in-engine part; returns the small pandas result.
 
     The spend of the first occasion (needed for the mean spend of *repeat* occasions) is the one
-    step each engine does best its own way: polars filters inside the aggregation, the others
-    (pandas, DuckDB) mark the first day with a window (a group-wise transform, a SQL window).
+    step each engine does best its own way: polars and DuckDB take the first spend ordered by
+    day inside the aggregation (``first(order_by=...)``; in polars 1.5x faster than filtering
+    on the first day), pandas marks the first day with a group-wise transform, which beats
+    sorting ten million rows.
     """
     day, spend = nw.col(_DAY), nw.col(_SPEND)
     occasions = frame.group_by(customer_id, _DAY).agg(nw.col(amount).sum().alias(_SPEND))
-    in_engine_filter = frame.implementation.is_polars()
-    if in_engine_filter:
-        first_spend = spend.filter(day == day.min()).sum()
+    if not frame.implementation.is_pandas_like():
+        first_spend = spend.first(order_by=_DAY)  # one occasion per day: no ties in the order
     else:
         occasions = occasions.with_columns(
             nw.when(day == day.min().over(customer_id)).then(spend).otherwise(0.0).alias(_FIRST)
@@ -368,7 +369,8 @@ def _aggregate(
             nw.len().alias("n_occasions"),
             spend.sum().alias("total_spend"),
         ]
-        return occasions.group_by(customer_id).agg(*aggregations).collect().to_pandas()
+        table = occasions.group_by(customer_id).agg(*aggregations)
+        return table.sort(customer_id).collect().to_pandas()
     in_cal = day <= _literal_day(cal_end, frame)
     occasions = occasions.with_columns(
         nw.when(in_cal).then(day).alias("last_purchase"),
@@ -381,7 +383,8 @@ def _aggregate(
     aggregations += [nw.col("last_purchase").max(), *(nw.col(c).sum() for c in sums)]
     table = occasions.group_by(customer_id).agg(*aggregations)
     # Customers whose first purchase lies after calibration_end were not yet customers then.
-    return table.filter(nw.col("n_occasions") > 0).collect().to_pandas()
+    table = table.filter(nw.col("n_occasions") > 0).sort(customer_id)
+    return table.collect().to_pandas()
 
 
 def _finish(
@@ -394,7 +397,9 @@ def _finish(
     holdout: bool,
 ) -> pd.DataFrame:
     """Derived columns, dtypes and order, in pandas on the (small) per-customer table."""
-    table = table.set_index(customer_id).sort_index()
+    table = table.set_index(customer_id)
+    if not table.index.is_monotonic_increasing:  # sorted in the engine already; a safeguard
+        table = table.sort_index()
     first = pd.to_datetime(table["first_purchase"]).astype("datetime64[us]")
     last = pd.to_datetime(table["last_purchase"]).astype("datetime64[us]")
     n_occ = table["n_occasions"].to_numpy(dtype=np.int64)

@@ -151,6 +151,8 @@ def test_bad_input():
         rfm_scores(table.fillna(1.0), bins=10)
     with pytest.raises(CXDataError, match="'R' must hold whole scores from 1 to 5"):
         segment(pd.DataFrame({"R": [1, 6], "F": [1, 1]}))
+    with pytest.raises(CXDataError, match="without missing entries"):
+        tie_aware_bins([1.0, np.nan, 2.0])
     with pytest.raises(CXDataError, match="unknown score"):
         validate_segment_map({"x": {"Q": (1, 5)}})
     with pytest.raises(CXDataError, match="reference_date must be a date"):
