@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from cxlib.data import TELCO_COLUMNS, file_sha256, load_cdnow, load_telco
@@ -318,6 +319,12 @@ def _number_column(
     if not ok:
         return None
     probe = pd.DataFrame({source: values}, index=raw.index)
+    ok &= checks.run(
+        source,
+        lambda: fail_rows(shown, np.isinf(values.to_numpy()), source, "hold finite numbers"),
+    )
+    if not ok:
+        return None
     if whole:
         ok &= checks.run(source, lambda: check_integer(probe, source))
     if low is not None or high is not None:
@@ -349,7 +356,10 @@ def _date_column(
                 + "\nGive the format with --date-format, e.g. %d.%m.%Y.",
             )
         return None
-    return parsed[0] if ok else None
+    dates = parsed[0]
+    if getattr(dates.dt, "tz", None) is not None:  # local wall time; days are what matters here
+        dates = dates.dt.tz_localize(None)
+    return dates if ok else None
 
 
 def check_input(

@@ -20,6 +20,7 @@ with the reason. A failed notebook does not stop the others; the command then ex
 from __future__ import annotations
 
 import html
+import logging
 import multiprocessing
 import os
 import re
@@ -198,6 +199,10 @@ def _run_one(
     progress: bool,
 ) -> NotebookRun:
     import papermill  # imported here: it loads slowly and index/tests may not need it
+
+    # papermill warns that it cannot parse parameter lines with comments and then calls the
+    # parameters "unknown"; only declared parameters are passed here, so that is noise
+    logging.getLogger("papermill").setLevel(logging.ERROR)
 
     executed = workdir / notebook.name
     analyst = Path("analyst") / f"{notebook.stem}.html"

@@ -201,3 +201,14 @@ def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
     assert _messages("customers", book)[0] == [
         "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
     ]
+
+
+def test_infinite_amounts_are_refused_and_time_zones_dropped(tmp_path):
+    path = _csv(tmp_path, "customer_id;date;amount\n1;2024-01-01;5\n2;2024-01-02;1e400\n")
+    messages, _ = _messages("transactions", path)
+    assert messages[0].startswith("Column 'amount' must hold finite numbers: 1 of 2 rows do not")
+    when = pd.to_datetime(["2024-01-01 23:30", "2024-01-02 08:00"]).tz_localize("Europe/Berlin")
+    frame = pd.DataFrame({"customer_id": [1, 2], "date": when, "amount": [1.0, 2.0]})
+    frame.to_parquet(tmp_path / "tz.parquet")
+    tx = load_transactions(tmp_path / "tz.parquet")
+    assert tx["date"].dt.tz is None and tx["date"].iloc[0] == pd.Timestamp("2024-01-01")
