@@ -99,6 +99,8 @@ def find_notebooks(
     folder = folder or ROOT / "notebooks"
     available = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not names:
+        if not available:
+            raise ValueError(f"No notebooks (NN_*.ipynb) in {folder}; run from a cxlib checkout.")
         return available
     chosen, unknown = [], []
     for name in names:

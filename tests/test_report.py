@@ -104,6 +104,8 @@ def test_find_notebooks_by_number_and_unknown_names(tmp_path):
     b = _notebook(tmp_path / "02_b.ipynb", "seed = 0")
     assert find_notebooks(None, folder=tmp_path) == [a, b]
     assert find_notebooks(["02"], folder=tmp_path) == [b]
+    with pytest.raises(ValueError, match="No notebooks"):
+        find_notebooks(None, folder=tmp_path / "empty")
     with pytest.raises(ValueError, match=r"No notebook \['09'\]; available: \['01_a', '02_b'\]"):
         find_notebooks(["09"], folder=tmp_path)
 
