@@ -223,6 +223,8 @@ def _run_one(
             if progress
             else False,
             log_output=False,
+            # the kernel's own log (e.g. "running over TCP without encryption") is not for users
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as err:  # noqa: BLE001 - a failed notebook is reported, not fatal
         error = _failure(err)
