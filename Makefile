@@ -21,6 +21,7 @@ report: $(STAMP)
 	$(BIN)/python -m cxlib report
 
 test: $(STAMP)
+	$(BIN)/ruff check cxlib tests benchmarks
 	$(BIN)/python -m pytest tests cxlib notebooks --doctest-modules \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

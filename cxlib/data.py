@@ -162,7 +162,7 @@ def load_telco(*, path: str | Path | None = None) -> pd.DataFrame:
     out["senior_citizen"] = frame["senior_citizen"].map({"0": False, "1": True}).astype(bool)
     for col in _TELCO_BOOL:
         out[col] = frame[col].map({"Yes": True, "No": False}).astype(bool)
-    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    text = [c for c in out.columns if pd.api.types.is_string_dtype(out[c])]
     for col in text:
         if col != "customer_id":
             out[col] = out[col].astype("category")

@@ -19,7 +19,7 @@ ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "n_eff", "level", "met
 
 
 def z_value(level: float) -> float:
-    """Two-sided standard-normal quantile for a confidence ``level`` in (0, 1): 1.959964 for 0.95."""
+    """Two-sided standard-normal quantile for confidence ``level`` in (0, 1): 1.959964 at 0.95."""
     if not 0 < level < 1:
         raise CXDataError(f"level must lie strictly between 0 and 1; got {level!r}.")
     return float(stats.norm.ppf(0.5 + level / 2))

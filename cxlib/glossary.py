@@ -62,7 +62,8 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
         "Touchpoint",
         "Kontaktpunkt (Touchpoint)",
         "",
-        "A place where customer and company meet: website, app, hotline, branch, delivery, invoice.",
+        "A place where customer and company meet: website, app, hotline, branch, delivery, "
+        "invoice.",
         "",
     ),
     (
@@ -77,7 +78,8 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
         "RFM",
         "RFM-Analyse (Recency, Frequency, Monetary)",
         "RFM",
-        "Segmentation by days since the last purchase, number of purchase occasions and total spend.",
+        "Segmentation by days since the last purchase, number of purchase occasions and total "
+        "spend.",
         "days, count, currency",
     ),
     (
@@ -93,4 +95,5 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
 
 def glossary() -> pd.DataFrame:
     """The glossary as a DataFrame: ``english, german, abbreviation, definition, unit``."""
-    return pd.DataFrame(GLOSSARY, columns=["english", "german", "abbreviation", "definition", "unit"])
+    columns = ["english", "german", "abbreviation", "definition", "unit"]
+    return pd.DataFrame(GLOSSARY, columns=columns)

@@ -69,7 +69,7 @@ def fail_rows(frame: pd.DataFrame, mask: Any, column: str | Sequence[str], rule:
         return
     columns = [column] if isinstance(column, str) else list(column)
     shown = [c for c in columns if c in frame.columns]
-    examples = frame.loc[bad, shown].head(MAX_EXAMPLES) if shown else frame.loc[bad].head(MAX_EXAMPLES)
+    examples = (frame.loc[bad, shown] if shown else frame.loc[bad]).head(MAX_EXAMPLES)
     label = ", ".join(repr(c) for c in columns)
     noun = "Column" if len(columns) == 1 else "Columns"
     raise CXDataError(
@@ -79,7 +79,7 @@ def fail_rows(frame: pd.DataFrame, mask: Any, column: str | Sequence[str], rule:
 
 
 def check_columns(frame: Any, columns: Iterable[str], *, name: str = "data") -> None:
-    """Raise :class:`CXDataError` unless ``frame`` is a DataFrame holding every column in ``columns``."""
+    """Raise :class:`CXDataError` unless ``frame`` is a DataFrame with every one of ``columns``."""
     if not isinstance(frame, pd.DataFrame):
         raise CXDataError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}.")
     missing = [c for c in columns if c not in frame.columns]
@@ -182,12 +182,15 @@ def check_weights(weights: Any, n: int, *, index: pd.Index | None = None) -> np.
         if len(weights) != n or not weights.index.sort_values().equals(index.sort_values()):
             raise CXDataError(
                 "weights must be aligned with the scores: their index differs "
-                f"(first weight labels {list(weights.index[:5])}, first score labels {list(index[:5])})."
+                f"(first weight labels {list(weights.index[:5])}, "
+                f"first score labels {list(index[:5])})."
             )
         weights = weights.reindex(index)
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or len(w) != n:
-        raise CXDataError(f"weights must have one value per observation: got {w.shape}, expected ({n},).")
+        raise CXDataError(
+            f"weights must have one value per observation: got {w.shape}, expected ({n},)."
+        )
     frame = pd.DataFrame({"weights": w})
     fail_rows(frame, ~np.isfinite(w), "weights", "be finite numbers")
     fail_rows(frame, w < 0, "weights", "not be negative")

@@ -40,7 +40,8 @@ def test_every_declared_dependency_is_pinned_exactly_in_the_lock():
 
 
 def test_lock_was_compiled_from_the_current_pyproject():
-    # the lock's direct requirements are exactly those pyproject.toml declares: `make lock` after edits
+    # the lock's direct requirements are exactly those pyproject.toml declares
+    # (run `make lock` after editing the dependencies)
     _, direct = _lock()
     assert direct == _declared()
 

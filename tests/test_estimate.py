@@ -20,7 +20,8 @@ def test_z_value_matches_normal_quantiles():
 
 def test_estimate_is_frozen_with_readable_repr_and_frame():
     est = Estimate(78.4, 75.1, 81.5, 612, 540.2, 0.95, "wilson")
-    assert repr(est) == "Estimate(78.4 pct, 95% CI [75.1, 81.5], n=612, n_eff=540.2, method='wilson')"
+    expected = "Estimate(78.4 pct, 95% CI [75.1, 81.5], n=612, n_eff=540.2, method='wilson')"
+    assert repr(est) == expected
     assert est.half_width == pytest.approx(3.2)
     with pytest.raises(dataclasses.FrozenInstanceError):
         est.estimate = 1.0

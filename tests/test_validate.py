@@ -25,7 +25,8 @@ def test_cxdataerror_is_a_valueerror():
 
 def test_missing_columns_are_named_with_those_present():
     frame = pd.DataFrame({"id": [1], "when": ["2024-01-01"]})
-    with pytest.raises(CXDataError, match=r"missing the required column\(s\) \['date'\].*\['id', 'when'\]"):
+    expected = r"missing the required column\(s\) \['date'\].*\['id', 'when'\]"
+    with pytest.raises(CXDataError, match=expected):
         check_columns(frame, ["id", "date"], name="transactions")
     with pytest.raises(CXDataError, match="must be a pandas DataFrame"):
         check_columns([1, 2], ["id"])
