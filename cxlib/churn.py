@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from cxlib.estimate import z_value
+from cxlib.metrics import share_ci
 from cxlib.validate import (
     CXDataError,
     check_choice,
@@ -112,19 +113,6 @@ def _tie_safe_bins(values: np.ndarray, bins: int, *, descending: bool) -> np.nda
     # integer arithmetic: 2 * middle position = 2 * first + count - 1
     group_bin = ((2 * first + counts - 1) * bins) // (2 * n) + 1
     return group_bin[inverse].astype(np.int64)
-
-
-def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for proportions (Wilson 1927), as fractions in [0, 1]."""
-    z = z_value(level)
-    p = successes / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    # exact ends for 0 and n successes (rounding could put them a hair inside)
-    low = np.where(successes == 0, 0.0, np.clip(centre - half, 0, 1))
-    high = np.where(successes == n, 1.0, np.clip(centre + half, 0, 1))
-    return low, high
 
 
 # ----------------------------------------------------------------------------- lift and gains
@@ -244,9 +232,9 @@ def calibration_table(
     )
     table["churners"] = table["churners"].astype(np.int64)
     table["observed_rate"] = table["churners"] / table["n"]
-    low, high = _wilson(table["churners"].to_numpy(float), table["n"].to_numpy(float), level)
-    table["ci_low"] = low
-    table["ci_high"] = high
+    low_pct, high_pct = share_ci(table["churners"], table["n"], level=level, method="wilson")
+    table["ci_low"] = low_pct / 100
+    table["ci_high"] = high_pct / 100
     table["level"] = level
     return table
 
