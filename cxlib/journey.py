@@ -50,6 +50,7 @@ from cxlib.validate import (
     check_no_missing,
     check_unique,
     fail_rows,
+    to_timestamp,
 )
 
 __all__ = [
@@ -667,7 +668,10 @@ def time_to_first_purchase(
         start = pd.Series(origin_dates.to_numpy(), index=origin.index).sort_index()
         begins = frame["cid"].map(start)
         frame = frame[begins.notna().to_numpy() & (frame["t"] >= begins).to_numpy()]
-    end = times.max() if observation_end is None else pd.Timestamp(observation_end)
+    if observation_end is None:
+        end = times.max()
+    else:
+        end = to_timestamp(observation_end, name="observation_end")
     frame = frame[frame["t"] <= end] if len(frame) else frame
     if origin is None:
         start = frame.groupby("cid", sort=True)["t"].min()
@@ -824,7 +828,7 @@ def person_periods(
     unknown = ~frame[customer_id].isin(customers[customer_id]).to_numpy()
     fail_rows(frame, unknown, customer_id, "name a customer of the customers table")
 
-    start_ts, end_ts = pd.Timestamp(start), pd.Timestamp(end)
+    start_ts, end_ts = to_timestamp(start, name="start"), to_timestamp(end, name="end")
     starts = pd.date_range(start_ts, end_ts, freq=pd.DateOffset(months=1))
     if len(starts) < 3:
         raise CXDataError(f"The window [{start_ts}, {end_ts}) must span at least two whole months.")

@@ -60,6 +60,7 @@ from cxlib.validate import (
     check_weights,
     fail_rows,
     to_series,
+    to_timestamp,
 )
 
 __all__ = [
@@ -957,16 +958,6 @@ def _churn_table(
     }
 
 
-def _timestamp(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise CXDataError(f"{name} must be a date; got {value!r}.") from None
-    if pd.isna(ts):
-        raise CXDataError(f"{name} must be a date; got {value!r}.")
-    return ts
-
-
 def churn_rate(
     start: Any,
     end: Any,
@@ -1015,7 +1006,8 @@ def churn_rate(
     50.0
     """
     z_value(level)
-    lo, hi = _timestamp(period_start, "period_start"), _timestamp(period_end, "period_end")
+    lo = to_timestamp(period_start, name="period_start")
+    hi = to_timestamp(period_end, name="period_end")
     if not lo < hi:
         raise CXDataError(f"period_start must be before period_end; got {lo} and {hi}.")
     res = _churn_table(start, end, pd.DatetimeIndex([lo, hi]), weights, level)
@@ -1088,12 +1080,12 @@ def churn_rates(
     first = (
         offset.rollback(s.min()) + offset
         if period_start is None
-        else _timestamp(period_start, "period_start")
+        else to_timestamp(period_start, name="period_start")
     )
     last = (
         offset.rollback(max(s.max(), e.max() if e.notna().any() else s.max()))
         if period_end is None
-        else _timestamp(period_end, "period_end")
+        else to_timestamp(period_end, name="period_end")
     )
     edges = pd.date_range(first, last, freq=offset)
     if len(edges) < 2:

@@ -114,7 +114,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from cxlib.validate import CXDataError
+from cxlib.validate import CXDataError, to_timestamp
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -399,14 +399,7 @@ def _check_args(n_customers: Any, months: Any, seed: Any, start: Any) -> pd.Time
         raise CXDataError(
             f"seed must be a non-negative integer or a numpy Generator; got {seed!r}."
         )
-    try:
-        ts = pd.Timestamp(start)
-    except (TypeError, ValueError) as err:
-        raise CXDataError(
-            f"start must be a date such as '2023-01-01'; got {start!r} ({err})."
-        ) from None
-    if ts is pd.NaT or pd.isna(ts):
-        raise CXDataError(f"start must be a date such as '2023-01-01'; got {start!r}.")
+    ts = to_timestamp(start, name="start")
     if ts.tz is not None:
         raise CXDataError(f"start must be a date without time zone; got {start!r}.")
     return ts.normalize()

@@ -39,7 +39,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from cxlib.validate import MAX_EXAMPLES, CXDataError
+from cxlib.validate import MAX_EXAMPLES, CXDataError, to_timestamp
 
 __all__ = ["FREQ_DAYS", "SUMMARY_COLUMNS", "customer_summary"]
 
@@ -331,12 +331,7 @@ def _day(value: Any, name: str) -> pd.Timestamp | None:
     """A date-like argument as a midnight Timestamp (None stays None)."""
     if value is None:
         return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise CXDataError(f"{name} must be a date; got {value!r}.") from None
-    if pd.isna(stamp):
-        raise CXDataError(f"{name} must be a date; got {value!r}.")
+    stamp = to_timestamp(value, name=name)
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
     return stamp.normalize().as_unit("us")

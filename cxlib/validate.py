@@ -40,6 +40,7 @@ __all__ = [
     "check_weights",
     "fail_rows",
     "to_series",
+    "to_timestamp",
 ]
 
 MAX_EXAMPLES = 5
@@ -231,3 +232,27 @@ def to_series(values: Any, *, name: str) -> pd.Series:
     if arr.ndim != 1:
         raise CXDataError(f"{name} must be one-dimensional; got shape {arr.shape}.")
     return pd.Series(arr, name=name)
+
+
+def to_timestamp(value: Any, *, name: str) -> pd.Timestamp:
+    """Return a date-like argument (string, date, datetime, Timestamp) as a pandas Timestamp.
+
+    Raises :class:`CXDataError` naming the argument when ``value`` is missing or not a date, so
+    that a bad ``period_start=`` or ``observation_end=`` never surfaces as a pandas traceback.
+
+    Examples
+    --------
+    >>> to_timestamp("2024-01-31", name="period_end")
+    Timestamp('2024-01-31 00:00:00')
+    >>> to_timestamp("31.02.2024", name="period_end")
+    Traceback (most recent call last):
+    ...
+    cxlib.validate.CXDataError: period_end must be a date such as '2024-01-31'; got '31.02.2024'.
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise CXDataError(f"{name} must be a date such as '2024-01-31'; got {value!r}.")
+    return stamp

@@ -390,6 +390,8 @@ def test_person_periods_bad_input():
     with pytest.raises(CXDataError, match="'bad_experience' must not be missing"):
         unknown = interactions.assign(bad_experience=[True, None, False, True, False])
         person_periods(customers, unknown, start="2024-01-01", end="2024-04-01")
+    with pytest.raises(CXDataError, match="end must be a date such as"):
+        person_periods(customers, interactions, start="2024-01-01", end="2024-13-01")
 
 
 def saturated_periods() -> pd.DataFrame:

@@ -16,6 +16,7 @@ from cxlib.validate import (
     check_unique,
     check_weights,
     to_series,
+    to_timestamp,
 )
 
 
@@ -119,3 +120,11 @@ def test_option_rule_lists_valid_names_in_sklearn_wording():
         check_option("wilsn", ["wald", "adjusted-wald"], parameter="method", function="nps")
     with pytest.raises(CXDataError, match="Got \\['wald'\\] instead"):
         check_option(["wald"], ["wald"], parameter="method", function="nps")
+
+
+def test_to_timestamp_parses_dates_and_names_the_argument_otherwise():
+    assert to_timestamp("2024-01-31", name="x") == pd.Timestamp("2024-01-31")
+    assert to_timestamp(pd.Timestamp("2024-01-31 10:00"), name="x").hour == 10
+    for bad in ["31.02.2024", None, "not a date", float("nan"), [2024]]:
+        with pytest.raises(CXDataError, match="period_end must be a date such as"):
+            to_timestamp(bad, name="period_end")
