@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
-from threadpoolctl import threadpool_limits
+from scipy import linalg
 
 from cxlib.estimate import z_value
+from cxlib.fitting import maximise, warn_not_converged
 from cxlib.validate import CXDataError, check_columns, check_weights, fail_rows
 
 TIME_UNITS: dict[str, str] = {
@@ -27,9 +27,6 @@ TIME_UNITS: dict[str, str] = {
 
 
 PERIODS_PER_YEAR: dict[str, float] = {"days": 365.25, "weeks": 365.25 / 7, "months": 12.0}
-
-
-_BOUND = 25.0  # log-parameters are kept in [-25, 25] while fitting
 
 
 def _time_unit(value: Any) -> str:
@@ -137,35 +134,6 @@ def _dot(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
-def _hessian(fun: Callable[[np.ndarray], float], theta: np.ndarray, step: float) -> np.ndarray:
-    """Central-difference Hessian of a scalar function."""
-    k = len(theta)
-    hess = np.empty((k, k))
-    f0 = fun(theta)
-    eye = np.eye(k) * step
-    for i in range(k):
-        fp, fm = fun(theta + eye[i]), fun(theta - eye[i])
-        hess[i, i] = (fp - 2 * f0 + fm) / step**2
-        for j in range(i):
-            fpp = fun(theta + eye[i] + eye[j])
-            fpm = fun(theta + eye[i] - eye[j])
-            fmp = fun(theta - eye[i] + eye[j])
-            fmm = fun(theta - eye[i] - eye[j])
-            hess[i, j] = hess[j, i] = (fpp - fpm - fmp + fmm) / (4 * step**2)
-    return hess
-
-
-def _hessian_from_gradient(
-    grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray
-) -> np.ndarray:
-    k = len(theta)
-    step = 1e-5
-    g0 = grad(theta)  # forward differences: k + 1 gradients, error O(step) relative
-    cols = [(grad(theta + step * e) - g0) / step for e in np.eye(k)]
-    hess = np.column_stack(cols)
-    return (hess + hess.T) / 2
-
-
 class _Fitted:
     """Shared machinery: optimisation on the log scale, Hessian standard errors, summary, repr."""
 
@@ -202,48 +170,51 @@ class _Fitted:
                 f"This {type(self).__name__} is not fitted yet: call fit(summary) before using it."
             )
 
+    def _start_values(self, theta0: np.ndarray) -> np.ndarray:
+        """Log of the ``start`` values given to the constructor, else ``theta0`` (from the data)."""
+        start = getattr(self, "start", None)
+        if start is None:
+            return theta0
+        values = np.array([start.get(k, np.nan) for k in self._names], dtype=float)
+        if set(start) != set(self._names) or not np.all(np.isfinite(values) & (values > 0)):
+            raise CXDataError(
+                f"start must give a positive value for each of {list(self._names)}; "
+                f"got {start!r}."
+            )
+        return np.log(values)
+
     def _maximise(
         self,
-        fun: Callable[[np.ndarray], Any],
+        loglik: Callable[[np.ndarray], float],
         theta0: np.ndarray,
-        total_weight: float,
-        *,
-        gradient: bool,
+        n_obs: float,
+        value_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
     ) -> None:
-        """Minimise the mean negative log-likelihood over log-parameters; set fitted attributes.
+        """Maximise the total log-likelihood over log-parameters; set the fitted attributes.
 
-        ``fun`` returns the mean negative log-likelihood, or with ``gradient=True`` the pair
-        (value, gradient). L-BFGS-B; the Hessian for standard errors is a central difference of
-        the analytic gradient, or of the function itself.
+        See :func:`cxlib.fitting.maximise`: L-BFGS-B, then Newton steps to the optimum; the
+        covariance of the log-parameters is the inverse of the Hessian of the total negative
+        log-likelihood there. ``fit`` warns if the fit did not converge.
         """
-        bounds = [(-_BOUND, _BOUND)] * len(theta0)
-        options = {"maxiter": self.maxiter, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20}
-        # L-BFGS-B calls BLAS on vectors of 4: threads only add wake-up latency (0.5 s a fit on
-        # a busy machine), so BLAS runs on one thread while fitting.
-        with threadpool_limits(limits=1, user_api="blas"):
-            res = optimize.minimize(
-                fun, theta0, jac=gradient, method="L-BFGS-B", bounds=bounds, options=options
-            )
-            theta = res.x
-            if gradient:
-                hess = _hessian_from_gradient(lambda th: fun(th)[1], theta)
-                value = fun(theta)[0]
-            else:
-                hess = _hessian(fun, theta, 1e-3)
-                value = fun(theta)
-        hess = hess * total_weight  # Hessian of the total (not mean) negative log-likelihood
+        result = maximise(
+            loglik,
+            self._start_values(theta0),
+            n_obs=n_obs,
+            value_and_grad=value_and_grad,
+            maxiter=self.maxiter,
+        )
         try:
-            cov_log = np.linalg.inv(hess)
-            ok = bool(np.all(np.linalg.eigvalsh(hess) > 0))
-        except np.linalg.LinAlgError:
-            cov_log, ok = np.full_like(hess, np.nan), False
-        at_bound = bool(np.any(np.abs(theta) > _BOUND - 1e-6))
-        self.params_ = {n: float(v) for n, v in zip(self._names, np.exp(theta), strict=True)}
-        self.loglik_ = float(-value * total_weight)
-        self.converged_ = bool(res.success) and ok and not at_bound
-        self.n_iter_ = int(res.nit)
-        self._theta = theta
-        self._cov_log = cov_log
+            cov_log = linalg.inv(result.hessian) if result.converged else None
+        except (linalg.LinAlgError, ValueError):
+            cov_log = None
+        k = len(self._names)
+        self.params_ = {n: float(v) for n, v in zip(self._names, np.exp(result.theta), strict=True)}
+        self.loglik_ = result.loglik
+        self.converged_ = result.converged
+        self.n_iter_ = result.n_iter
+        self._theta = result.theta
+        self._cov_log = np.full((k, k), np.nan) if cov_log is None else cov_log
+        self._mle = result
 
     @property
     def cov_(self) -> pd.DataFrame:
@@ -337,8 +308,11 @@ class _Data:
 class _TransactionModel(_Fitted):
     """Base of BG/NBD and Pareto/NBD: fitting on a customer summary, shared predictions."""
 
-    def __init__(self, *, time_unit: str, maxiter: int = 2000) -> None:
+    def __init__(
+        self, *, time_unit: str, start: dict[str, float] | None = None, maxiter: int = 2000
+    ) -> None:
         self.time_unit = time_unit
+        self.start = start
         self.maxiter = maxiter
 
     def fit(
@@ -383,6 +357,7 @@ class _TransactionModel(_Fitted):
         self.time_unit_ = unit
         self.n_obs_ = total
         self._fit_data(data, total)
+        warn_not_converged(type(self).__name__, self._mle, self._names)
         return self
 
     def _start(self, data: _Data) -> np.ndarray:

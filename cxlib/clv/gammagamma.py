@@ -15,6 +15,7 @@ from cxlib.clv._core import (
     _frame_columns,
     _wrap,
 )
+from cxlib.fitting import warn_not_converged
 from cxlib.validate import CXDataError, fail_rows
 
 
@@ -28,13 +29,27 @@ class GammaGamma(_Fitted):
 
     Parameters
     ----------
+    start : dict, optional
+        Starting values of ``p, q, gamma``; default: from the data.
     maxiter : int, default 2000
-        Iteration limit of the optimiser (L-BFGS-B, analytic gradient).
+        Iteration limit of the first stage of the fit (L-BFGS-B with the analytic gradient,
+        then Newton steps to the optimum: :func:`cxlib.fitting.maximise`).
+
+    Examples
+    --------
+    The CDNOW sample's repeat buyers (Fader & Hardie 2013: p = 6.25, q = 3.74, gamma = 15.44):
+
+    >>> from cxlib.data import load_cdnow
+    >>> from cxlib.summary import customer_summary
+    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
+    >>> GammaGamma().fit(summary)
+    GammaGamma(p=6.25, q=3.744, gamma=15.44, loglik=-4055.92, n=946)
     """
 
     _names = ("p", "q", "gamma")
 
-    def __init__(self, *, maxiter: int = 2000) -> None:
+    def __init__(self, *, start: dict[str, float] | None = None, maxiter: int = 2000) -> None:
+        self.start = start
         self.maxiter = maxiter
 
     def fit(
@@ -95,13 +110,14 @@ class GammaGamma(_Fitted):
             return ll, np.array([g_p, g_q, g_g]) * np.exp(theta)
 
         theta0 = np.log([1.0, 2.0, float(np.average(m, weights=w))])
-
-        def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            ll, grad = parts(theta, True)
-            return -ll / total, -grad / total
-
-        self._maximise(fun, theta0, total, gradient=True)
+        self._maximise(
+            lambda theta: parts(theta, False)[0],
+            theta0,
+            total,
+            value_and_grad=lambda theta: parts(theta, True),
+        )
         self.n_obs_ = total
+        warn_not_converged(type(self).__name__, self._mle, self._names)
         return self
 
     @property

@@ -42,8 +42,23 @@ class ParetoNBD(_TransactionModel):
     ----------
     time_unit : {"days", "weeks", "months"} (or "D", "W", "M")
         Unit of ``recency``, ``T`` and every ``t``; recorded as ``time_unit_``.
+    start : dict, optional
+        Starting values of ``r, alpha, s, beta``; default: from the data.
     maxiter : int, default 2000
-        Iteration limit of the optimiser (L-BFGS-B with finite-difference gradient).
+        Iteration limit of the first stage of the fit (L-BFGS-B with a numerical gradient,
+        then Newton steps to the optimum: :func:`cxlib.fitting.maximise`).
+
+    Examples
+    --------
+    The CDNOW sample in weeks, calibration to 30 September 1997 (published: r = 0.553,
+    alpha = 10.58, s = 0.606, beta = 11.67, log-likelihood -9595.0; Fader, Hardie & Lee 2005b):
+
+    >>> from cxlib.data import load_cdnow
+    >>> from cxlib.summary import customer_summary
+    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
+    >>> ParetoNBD(time_unit="weeks").fit(summary)  # doctest: +NORMALIZE_WHITESPACE
+    ParetoNBD(time_unit='weeks', r=0.5533, alpha=10.58, s=0.6062, beta=11.67,
+              loglik=-9594.98, n=2357)
     """
 
     _names = ("r", "alpha", "s", "beta")
@@ -87,7 +102,7 @@ class ParetoNBD(_TransactionModel):
         wg = data.wp
         zero = np.zeros(1)
 
-        def negll(theta: np.ndarray) -> float:
+        def loglik(theta: np.ndarray) -> float:
             r, alpha, s, beta = params = np.exp(theta)
             gx = special.gammaln(r + data.ux) - special.gammaln(r)
             t1_0 = self._log_term1(params, zero, zero)  # no repeat purchase: x = t_x = 0
@@ -100,11 +115,11 @@ class ParetoNBD(_TransactionModel):
                 + _dot(data.w0, np.logaddexp(t1_0, t2_0))
                 + _dot(wg, np.logaddexp(term1[p1], term2[p2]))
             )
-            return -ll / total if np.isfinite(ll) else np.inf
+            return float(ll) if np.isfinite(ll) else -np.inf
 
         start = self._start(data)
         start[3] = start[1]  # beta = alpha: the hypergeometric argument starts at 0
-        self._maximise(negll, start, total, gradient=False)
+        self._maximise(loglik, start, total)
 
     def _log_lik(self, x, tx, big_t):
         r, alpha, s, beta = params = np.array([self.params_[k] for k in self._names])
