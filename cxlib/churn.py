@@ -36,9 +36,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from cxlib.estimate import z_value
+from cxlib.fitting import maximise, warn_not_converged
 from cxlib.metrics import share_ci
 from cxlib.validate import (
     CXDataError,
@@ -509,12 +510,21 @@ class ShiftedBetaGeometric:
     The retention rate ``r(t)`` rises with ``t`` although no customer's own probability changes:
     the customers with high ``theta`` leave first (heterogeneity, not growing loyalty).
 
+    Where the data show no heterogeneity, the likelihood rises without end as alpha and beta grow
+    with their ratio fixed: its maximum is the limit alpha, beta -> infinity, in which every
+    customer has the same churn probability ``p = churn_mean_`` (a geometric lifetime,
+    ``polarization_ = 0``). The fit recognises this case (the score for heterogeneity at the
+    geometric maximum is not positive), reports ``alpha = beta = inf`` and predicts from the
+    limit: ``S(t) = (1 - p)^t``, ``r(t) = 1 - p``.
+
     Parameters
     ----------
     time_unit : str, default "period"
         What one period is ("year", "month"); shown in ``repr`` and ``summary``.
     level : float, default 0.95
         Confidence level of the intervals in :meth:`summary`.
+    start : dict, optional
+        Starting values of ``alpha`` and ``beta`` for the fit; default 1 and 1.
 
     Attributes
     ----------
@@ -523,11 +533,18 @@ class ShiftedBetaGeometric:
     loglik_ : float
         Maximised log-likelihood.
     converged_ : bool
-        Whether the optimiser reported success.
+        Whether the fit reached a unique maximum (Newton-polished, gradient checked; see
+        :mod:`cxlib.fitting`). A :class:`~cxlib.fitting.ConvergenceWarning` says why not.
     n_obs_ : int
         Customers in the data.
     n_periods_ : int
         Periods observed (length of the curve minus one, or the longest duration).
+    churn_mean_ : float
+        Mean churn probability per period, alpha / (alpha + beta).
+    polarization_ : float
+        Polarization index 1 / (alpha + beta + 1) in [0, 1): 0 when all customers share one
+        churn probability, towards 1 when each either stays for ever or leaves at once (Fader,
+        Hardie, Liu, Davin & Steenburgh 2018).
 
     Examples
     --------
@@ -537,33 +554,82 @@ class ShiftedBetaGeometric:
     [0.704, 1.182]
     """
 
-    def __init__(self, *, time_unit: str = "period", level: float = 0.95) -> None:
+    def __init__(
+        self,
+        *,
+        time_unit: str = "period",
+        level: float = 0.95,
+        start: dict[str, float] | None = None,
+    ) -> None:
         self.time_unit = time_unit
         self.level = level
+        self.start = start
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
             return f"ShiftedBetaGeometric(time_unit={self.time_unit!r}, unfitted)"
         a, b = self.params_
         return (
-            f"ShiftedBetaGeometric(alpha={a:.3f}, beta={b:.3f}, loglik={self.loglik_:.1f}, "
+            f"ShiftedBetaGeometric(alpha={a:.4g}, beta={b:.4g}, loglik={self.loglik_:.1f}, "
             f"n={self.n_obs_}, time_unit={self.time_unit!r})"
         )
 
+    @property
+    def churn_mean_(self) -> float:
+        """Mean churn probability per period, alpha / (alpha + beta) (the limit p if infinite)."""
+        a, b = self._check_fitted()
+        return self._p if self._homogeneous else a / (a + b)
+
+    @property
+    def polarization_(self) -> float:
+        """Polarization index 1 / (alpha + beta + 1): 0 = one churn probability for all."""
+        a, b = self._check_fitted()
+        return 0.0 if self._homogeneous else 1 / (a + b + 1)
+
     # -- likelihood -------------------------------------------------------------------------
     @staticmethod
-    def _log_pmf(t: np.ndarray, a: float, b: float) -> np.ndarray:
-        return special.betaln(a + 1, b + t - 1) - special.betaln(a, b)
-
-    @staticmethod
     def _log_surv(t: np.ndarray, a: float, b: float) -> np.ndarray:
+        """log S(t) = log B(a, b + t) - log B(a, b).
+
+        For whole t as -sum_{i<t} log1p(a / (b + i)) (product of the retention rates), which
+        stays exact where alpha and beta are huge and the beta functions would cancel.
+        """
+        t = np.asarray(t, dtype=float)
+        if t.size and np.all(t == np.round(t)) and t.max() <= 1e6:
+            steps = np.log1p(a / (b + np.arange(int(t.max()))))
+            return np.concatenate([[0.0], -np.cumsum(steps)])[t.astype(np.int64)]
         return special.betaln(a, b + t) - special.betaln(a, b)
 
+    @classmethod
+    def _log_pmf(cls, t: np.ndarray, a: float, b: float) -> np.ndarray:
+        """log P(T = t) = log S(t - 1) + log(alpha / (alpha + beta + t - 1))."""
+        t = np.asarray(t, dtype=float)
+        return cls._log_surv(t - 1, a, b) + np.log(a) - np.log(a + b + t - 1)
+
     def _loglik(self, log_params: np.ndarray) -> float:
+        return self._loglik_and_gradient(log_params)[0]
+
+    def _loglik_and_gradient(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Total log-likelihood and its gradient in (log alpha, log beta).
+
+        With u_i = alpha / (alpha + beta + i): d log S(t) / d log alpha = -sum_{i<t} u_i and
+        d log S(t) / d log beta = sum_{i<t} u_i beta / (beta + i); the last step of P(T = t)
+        adds (beta + t - 1) / (alpha + beta + t - 1) and -beta / (alpha + beta + t - 1).
+        Computed once for periods 0..max and indexed by each customer's period.
+        """
         a, b = np.exp(log_params)
-        ll = np.sum(self._lost_w * self._log_pmf(self._lost_t, a, b))
-        ll += np.sum(self._cens_w * self._log_surv(self._cens_t, a, b))
-        return float(ll)
+        lt, lw, ct, cw = self._lost_t, self._lost_w, self._cens_t, self._cens_w
+        i = np.arange(self.n_periods_ + 1, dtype=float)
+        u = a / (a + b + i)
+        log_s = np.concatenate([[0.0], -np.cumsum(np.log1p(a / (b + i)))])
+        ds_a = np.concatenate([[0.0], -np.cumsum(u)])
+        ds_b = np.concatenate([[0.0], np.cumsum(u * b / (b + i))])
+        lost, cens = lt.astype(np.int64), ct.astype(np.int64)
+        last = a + b + lt - 1
+        ll = np.sum(lw * (log_s[lost - 1] + np.log(a) - np.log(last))) + np.sum(cw * log_s[cens])
+        g_a = np.sum(lw * (ds_a[lost - 1] + (b + lt - 1) / last)) + np.sum(cw * ds_a[cens])
+        g_b = np.sum(lw * (ds_b[lost - 1] - b / last)) + np.sum(cw * ds_b[cens])
+        return float(ll), np.array([g_a, g_b])
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(
@@ -602,18 +668,57 @@ class ShiftedBetaGeometric:
             self._set_curve(alive)
         else:
             self._set_durations(durations, churned)
-        result = optimize.minimize(
-            lambda x: -self._loglik(x),
-            x0=np.zeros(2),
-            method="L-BFGS-B",
-            bounds=[(-12.0, 12.0), (-12.0, 12.0)],
+        start = self.start or {"alpha": 1.0, "beta": 1.0}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theta0 = np.log([start.get("alpha", np.nan), start.get("beta", np.nan)])
+        if set(start) != {"alpha", "beta"} or not np.all(np.isfinite(theta0)):
+            raise CXDataError(f"start must give positive 'alpha' and 'beta'; got {start!r}.")
+        result = maximise(
+            self._loglik, theta0, n_obs=self.n_obs_, value_and_grad=self._loglik_and_gradient
         )
-        a, b = np.exp(result.x)
+        self._homogeneous = False
+        self._p = self._geometric_p()
+        if self._geometric_is_maximum(self._p, result.loglik if result.converged else -np.inf):
+            self._homogeneous = True
+            self.params_ = pd.Series({"alpha": np.inf, "beta": np.inf}, name="estimate")
+            self.loglik_ = self._geometric_loglik(self._p)
+            self.converged_ = True
+            self._hessian = np.full((2, 2), np.nan)
+            return self
+        a, b = np.exp(result.theta)
         self.params_ = pd.Series({"alpha": a, "beta": b}, name="estimate")
-        self.loglik_ = -float(result.fun)
-        self.converged_ = bool(result.success)
-        self._log_params = result.x
+        self.loglik_ = result.loglik
+        self.converged_ = result.converged
+        self._hessian = result.hessian
+        warn_not_converged(type(self).__name__, result, ("alpha", "beta"))
         return self
+
+    def _geometric_loglik(self, p: float) -> float:
+        """Log-likelihood of the limit alpha, beta -> inf: one churn probability p for all."""
+        lost = np.sum(self._lost_w * (special.xlogy(1, p) + special.xlog1py(self._lost_t - 1, -p)))
+        return float(lost + np.sum(self._cens_w * special.xlog1py(self._cens_t, -p)))
+
+    def _geometric_p(self) -> float:
+        """Churn probability of the model without heterogeneity: churners / periods at risk."""
+        at_risk = np.sum(self._lost_w * self._lost_t) + np.sum(self._cens_w * self._cens_t)
+        return float(np.sum(self._lost_w) / at_risk) if at_risk > 0 else 0.0
+
+    def _geometric_is_maximum(self, p: float, loglik: float) -> bool:
+        """Whether the likelihood is highest at no heterogeneity (alpha, beta -> infinity).
+
+        ``loglik`` is that of an interior maximum (-inf if the fit found none).
+        ``p`` is the geometric maximum (:meth:`_geometric_p`). In the polarization index phi
+        (the model at phi = 0 is the geometric one) the score at phi = 0 is
+        sum_lost w [(t-1)(t-2)/2 p/(1-p) - (t-1)] + sum_censored w t(t-1)/2 p/(1-p);
+        if it is not positive, heterogeneity lowers the likelihood and the limit is the maximum.
+        """
+        lt, lw, ct, cw = self._lost_t, self._lost_w, self._cens_t, self._cens_w
+        if p >= 1:
+            return False  # everyone left after one period: the limit is not geometric
+        odds = p / (1 - p)
+        score = np.sum(lw * ((lt - 1) * (lt - 2) / 2 * odds - (lt - 1)))
+        score += np.sum(cw * ct * (ct - 1) / 2 * odds)
+        return bool(score <= 1e-9 * max(1.0, self.n_obs_)) and self._geometric_loglik(p) >= loglik
 
     def _set_curve(self, alive: Any) -> None:
         s = to_series(alive, name="alive")
@@ -668,17 +773,18 @@ class ShiftedBetaGeometric:
     def summary(self) -> pd.DataFrame:
         """alpha and beta with standard errors and intervals.
 
-        Standard errors come from the inverse of the numerical Hessian of the log-likelihood in
-        (log alpha, log beta); the interval is formed on the log scale and transformed back (so
-        it stays positive), and ``se`` is the delta-method standard error on the original scale.
+        Standard errors come from the inverse of the Hessian of the log-likelihood at the maximum
+        in (log alpha, log beta) (central differences of the analytic gradient); the interval is
+        formed on the log scale and transformed back (so it stays positive), and ``se`` is the
+        delta-method standard error on the original scale. In the limit of no heterogeneity
+        (alpha = beta = inf) they are NaN: see ``churn_mean_``.
         """
         a, b = self._check_fitted()
-        hess = _numerical_hessian(self._loglik, self._log_params)
         try:
-            cov = np.linalg.inv(-hess)
-            se_log = np.sqrt(np.diag(cov))
+            cov = np.linalg.inv(self._hessian) if self.converged_ else np.full((2, 2), np.nan)
         except np.linalg.LinAlgError:
-            se_log = np.full(2, np.nan)
+            cov = np.full((2, 2), np.nan)
+        se_log = np.sqrt(np.diag(cov))
         est = np.array([a, b])
         z = z_value(self.level)
         return pd.DataFrame(
@@ -701,6 +807,8 @@ class ShiftedBetaGeometric:
     def survival(self, t: Any) -> np.ndarray:
         """S(t): share of a new cohort still a customer after ``t`` periods (S(0) = 1)."""
         a, b = self._check_fitted()
+        if self._homogeneous:
+            return np.exp(special.xlog1py(self._t(t), -self._p))
         return np.exp(self._log_surv(self._t(t), a, b))
 
     def churn_probability(self, t: Any) -> np.ndarray:
@@ -709,6 +817,8 @@ class ShiftedBetaGeometric:
         t = self._t(t)
         if np.any(t < 1):
             raise CXDataError("churn_probability needs t >= 1 (the first renewal is at t = 1).")
+        if self._homogeneous:
+            return self._p * np.exp(special.xlog1py(t - 1, -self._p))
         return np.exp(self._log_pmf(t, a, b))
 
     def retention_rate(self, t: Any) -> np.ndarray:
@@ -717,6 +827,8 @@ class ShiftedBetaGeometric:
         t = self._t(t)
         if np.any(t < 1):
             raise CXDataError("retention_rate needs t >= 1.")
+        if self._homogeneous:
+            return np.full(t.shape, 1 - self._p)
         return (b + t - 1) / (a + b + t - 1)
 
     def expected_alive(self, t: Any) -> np.ndarray:
@@ -740,7 +852,8 @@ class ShiftedBetaGeometric:
         (Fader & Hardie 2010 count the next payment undiscounted, which multiplies by 1 + d.)
         Multiply by the margin per period for the residual lifetime value. The expected
         discounted lifetime of a new customer including the first payment is ``1 + DERL(0)``
-        ``= 2F1(1, beta; alpha + beta; 1 / (1 + d))`` (their DEL).
+        ``= 2F1(1, beta; alpha + beta; 1 / (1 + d))`` (their DEL). Without heterogeneity
+        (alpha = beta = inf, churn probability p) it is ``(1 - p) / (d + p)`` for every n.
         """
         a, b = self._check_fitted()
         if not discount_rate > 0:
@@ -748,21 +861,7 @@ class ShiftedBetaGeometric:
                 f"discount_rate must be > 0 per {self.time_unit}; got {discount_rate!r}."
             )
         n = self._t(renewals)
+        if self._homogeneous:
+            return np.full(n.shape, (1 - self._p) / (discount_rate + self._p))
         x = 1 / (1 + discount_rate)
         return (b + n) / (a + b + n) * x * special.hyp2f1(1, b + n + 1, a + b + n + 1, x)
-
-
-def _numerical_hessian(f: Any, x: np.ndarray, step: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of a scalar function of a short vector."""
-    k = len(x)
-    hess = np.empty((k, k))
-    eye = np.eye(k) * step
-    for i in range(k):  # k = 2 parameters, not a loop over customers
-        for j in range(k):
-            hess[i, j] = (
-                f(x + eye[i] + eye[j])
-                - f(x + eye[i] - eye[j])
-                - f(x - eye[i] + eye[j])
-                + f(x - eye[i] - eye[j])
-            ) / (4 * step * step)
-    return hess

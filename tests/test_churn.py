@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -285,6 +287,46 @@ def test_sbg_params_match_fader_hardie_2007(alive, alpha, beta, loglik):
     # the published (rounded) parameters give the same log-likelihood, computed independently
     assert _sbg_loglik(alive, alpha, beta) == pytest.approx(m.loglik_, abs=0.01)
     assert m.n_obs_ == 1000 and m.n_periods_ == 7
+
+
+@pytest.mark.parametrize("alive", [REGULAR, HIGH_END], ids=["regular", "high end"])
+def test_sbg_reaches_the_same_optimum_from_two_starts_with_zero_gradient(alive):
+    # Fader & Hardie 2007 cohorts: from (1, 1) and from (20, 0.05) the same parameters to 1e-6
+    # relative; the gradient of the total log-likelihood in (log alpha, log beta), from the
+    # independent term-by-term likelihood above, vanishes at the reported optimum.
+    default = ShiftedBetaGeometric(time_unit="year").fit(alive)
+    far = ShiftedBetaGeometric(time_unit="year", start={"alpha": 20.0, "beta": 0.05}).fit(alive)
+    assert default.converged_ and far.converged_
+    np.testing.assert_allclose(far.params_, default.params_, rtol=1e-6)
+    theta, h = np.log(default.params_.to_numpy()), 1e-4
+    grad = [(_sbg_loglik(alive, *np.exp(theta + e)) - _sbg_loglik(alive, *np.exp(theta - e)))
+            / (2 * h) for e in np.eye(2) * h]  # fmt: skip
+    assert np.max(np.abs(grad)) < 1e-5
+
+
+def test_sbg_without_heterogeneity_is_the_geometric_limit():
+    # 100 customers lost every year: the churn risk rises, so heterogeneity (which makes it fall)
+    # only lowers the likelihood. The maximum is alpha, beta -> infinity: one churn probability,
+    # p = churners / years at risk = 400 / (100 (1 + 2 + 3 + 4) + 600 * 4) = 400 / 3400.
+    alive = [1000, 900, 800, 700, 600]
+    p = 400 / 3400
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converged: no warning
+        m = ShiftedBetaGeometric(time_unit="year").fit(alive)
+    assert m.converged_ and np.isinf(m.params_).all()
+    assert m.churn_mean_ == pytest.approx(p, rel=1e-12) and m.polarization_ == 0
+    hand = 400 * np.log(p) + 100 * (0 + 1 + 2 + 3) * np.log(1 - p) + 600 * 4 * np.log(1 - p)
+    assert m.loglik_ == pytest.approx(hand, rel=1e-12)
+    # every finite (alpha, beta) with that mean does worse, the more heterogeneous the worse
+    near = [_sbg_loglik(alive, p * k, (1 - p) * k) for k in (1e2, 1e4, 1e6)]
+    assert near[0] < near[1] < near[2] < m.loglik_
+    assert m.survival(3) == pytest.approx((1 - p) ** 3)
+    assert m.retention_rate(5) == pytest.approx(1 - p)
+    assert m.churn_probability(2) == pytest.approx(p * (1 - p))
+    assert m.discounted_expected_residual_lifetime(discount_rate=0.1) == pytest.approx(
+        (1 - p) / (0.1 + p)
+    )
+    assert m.summary()["se"].isna().all()
 
 
 def test_sbg_durations_with_censoring_equal_curve_fit():
