@@ -66,7 +66,7 @@ class CLVResult:
         return (
             f"CLVResult({len(self.values)} customers, horizon={horizon}, discount rate "
             f"{self.discount_rate:.4%} per {self.time_unit[:-1]}, margin={self.margin:g}, "
-            f"total clv={self.values['clv'].sum():,.2f}, method={self.method!r})"
+            f"total clv={self.values['clv'].sum():,.0f}, method={self.method!r})"
         )
 
 
