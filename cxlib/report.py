@@ -223,8 +223,10 @@ def _run_one(
             if progress
             else False,
             log_output=False,
-            # the kernel's own log (e.g. "running over TCP without encryption") is not for users
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # The kernel's own log is not for users: a warning that it runs over TCP, and at every
+            # shutdown "ERROR | KeyboardInterrupt caught in kernel" (jupyter_client interrupts a
+            # kernel before shutting it down). Errors in cells reach the report through papermill.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as err:  # noqa: BLE001 - a failed notebook is reported, not fatal
         error = _failure(err)
