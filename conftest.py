@@ -15,3 +15,18 @@ for _name, _value in {
     "PYTHONHASHSEED": "0",
 }.items():
     os.environ.setdefault(_name, _value)
+
+
+def pytest_report_header(config):
+    """Which BLAS kernel and NumPy SIMD paths compute here: CI logs show the configuration."""
+    import numpy as np
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(
+        f"{i['internal_api']} {i.get('architecture', '?')} ({i['num_threads']} thread(s))"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    )
+    simd = " ".join(f for f in __cpu_dispatch__ if __cpu_features__.get(f)) or "baseline only"
+    return f"numerics: numpy {np.__version__} SIMD {simd}; BLAS {blas}"
