@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from cxlib.estimate import Estimate
 from cxlib.validate import CXDataError, check_numeric, check_weights, fail_rows
@@ -548,8 +549,12 @@ def _logistic_loglik(
             break
     eta = beta @ Z.T
     loglik = (counts * (y * eta - np.logaddexp(0, eta))).sum(axis=1)
+    # the score of the total log-likelihood must vanish at the estimate (rows of counts add up
+    # to n, so 1e-8 n allows for rounding in the sums)
+    score = (counts * (y - special.expit(eta))) @ Z
+    small = np.abs(score).max(axis=1) <= 1e-8 * counts.sum(axis=1)
     # with standardised drivers a coefficient beyond 30 means the fit runs off (separation)
-    bad = ~converged | (np.abs(beta) > 30).any(axis=1)
+    bad = ~(converged & small) | (np.abs(beta) > 30).any(axis=1)
     return np.where(bad, np.nan, loglik), beta
 
 
