@@ -77,35 +77,43 @@ def main() -> None:
         func(X.iloc[:200], y.iloc[:200], n_boot=5, seed=0)  # warm-up
         point = best_of(args.repeat, lambda f=func: f(X, y))
         boot = best_of(args.repeat, lambda f=func: f(X, y, n_boot=args.n_boot, seed=0))
-        rows.append({"method": f"cxlib.drivers.{func.__name__}", "point_s": point,
-                     "bootstrap_s": boot})
+        rows.append(
+            {"method": f"cxlib.drivers.{func.__name__}", "point_s": point, "bootstrap_s": boot}
+        )
     corr = np.corrcoef(np.column_stack([X.to_numpy(), y.to_numpy()]), rowvar=False)
     t0 = time.perf_counter()
     peer = naive_shapley(corr)
     per_resample = time.perf_counter() - t0
-    ours = shapley_importance(X, y).set_index("driver")["importance"].reindex(X.columns)
+    ours = shapley_importance(X, y).table.set_index("driver")["importance"].reindex(X.columns)
     if not np.allclose(peer, ours.to_numpy(), atol=1e-10):
         raise RuntimeError("the peer and cxlib disagree on the Shapley values")
-    rows.append({
-        "method": "peer: one solve per subset (scaled)",
-        "point_s": per_resample,
-        "bootstrap_s": per_resample * (args.n_boot + 1),
-    })
+    rows.append(
+        {
+            "method": "peer: one solve per subset (scaled)",
+            "point_s": per_resample,
+            "bootstrap_s": per_resample * (args.n_boot + 1),
+        }
+    )
     # the logistic variant refits every subset model: 6 drivers, 5,000 rows, 200 resamples
     Xl, yl = make_data(5_000, 6, seed=1)
     promoter = yl > yl.median()
     logistic_shapley_importance(Xl.iloc[:300], promoter.iloc[:300], n_boot=2, seed=0)  # warm-up
-    rows.append({
-        "method": "logistic_shapley_importance (6 drivers, 5,000 rows, 200 resamples)",
-        "point_s": best_of(args.repeat, lambda: logistic_shapley_importance(Xl, promoter)),
-        "bootstrap_s": best_of(1, lambda: logistic_shapley_importance(Xl, promoter, n_boot=200,
-                                                                      seed=0)),
-    })
+    rows.append(
+        {
+            "method": "logistic_shapley_importance (6 drivers, 5,000 rows, 200 resamples)",
+            "point_s": best_of(args.repeat, lambda: logistic_shapley_importance(Xl, promoter)),
+            "bootstrap_s": best_of(
+                1, lambda: logistic_shapley_importance(Xl, promoter, n_boot=200, seed=0)
+            ),
+        }
+    )
     table = pd.DataFrame(rows).set_index("method")
-    print(f"{args.drivers} drivers, {args.rows:,} rows, {args.n_boot:,} bootstrap resamples; "
-          f"best of {args.repeat}; {os.cpu_count()} cores, load average {load[0]:.1f} "
-          f"(1 min) {load[1]:.1f} (5 min); OPENBLAS_NUM_THREADS="
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(
+        f"{args.drivers} drivers, {args.rows:,} rows, {args.n_boot:,} bootstrap resamples; "
+        f"best of {args.repeat}; {os.cpu_count()} cores, load average {load[0]:.1f} "
+        f"(1 min) {load[1]:.1f} (5 min); OPENBLAS_NUM_THREADS="
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
+    )
     print(table.round(2).to_string())
 
 

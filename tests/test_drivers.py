@@ -1,9 +1,13 @@
-"""cxlib.drivers: relative weights and Shapley (LMG) importance against hand-computed values.
+"""cxlib.drivers.importance and .result: relative weights and Shapley (LMG) importance.
+
+Checked against hand-computed values; the result type, DriverImportance, at the end.
 
 Most cases build data whose sample correlation matrix is exactly a chosen matrix C (centred
 random columns, orthonormalised, times the Cholesky factor of C), so that the expected importances
 follow by hand from C alone.
 """
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -12,8 +16,7 @@ import pytest
 from cxlib.drivers import (
     DRIVER_COLUMNS,
     MAX_SHAPLEY_PREDICTORS,
-    correlation,
-    logistic_shapley_importance,
+    DriverImportance,
     relative_weights,
     shapley_importance,
 )
@@ -38,8 +41,8 @@ def r2_two(r1, r2, r12):
     return (r1**2 + r2**2 - 2 * r1 * r2 * r12) / (1 - r12**2)
 
 
-def by_driver(table):
-    return table.set_index("driver")["importance"]
+def by_driver(result):
+    return result.table.set_index("driver")["importance"]
 
 
 def random_data(n=400, p=5, seed=1):
@@ -53,18 +56,23 @@ def random_data(n=400, p=5, seed=1):
 @pytest.mark.parametrize("method", METHODS)
 def test_uncorrelated_drivers_get_their_squared_correlations(method):
     # With R_xx = I, R^2 = sum r_jy^2 and every order of entry adds r_jy^2 (hand result).
-    corr = np.array([
-        [1.0, 0.0, 0.0, 0.5],
-        [0.0, 1.0, 0.0, 0.3],
-        [0.0, 0.0, 1.0, -0.2],
-        [0.5, 0.3, -0.2, 1.0],
-    ])
+    corr = np.array(
+        [
+            [1.0, 0.0, 0.0, 0.5],
+            [0.0, 1.0, 0.0, 0.3],
+            [0.0, 0.0, 1.0, -0.2],
+            [0.5, 0.3, -0.2, 1.0],
+        ]
+    )
     X, y = exact_data(corr)
-    table = method(X, y)
-    np.testing.assert_allclose(by_driver(table)[["x1", "x2", "x3"]], [0.25, 0.09, 0.04], atol=1e-12)
+    result = method(X, y)
+    table = result.table
+    np.testing.assert_allclose(
+        by_driver(result)[["x1", "x2", "x3"]], [0.25, 0.09, 0.04], atol=1e-12
+    )
     assert table["driver"].tolist() == ["x1", "x2", "x3"]
     assert table["rank"].tolist() == [1, 2, 3]
-    assert table.attrs["r2"] == pytest.approx(0.38, abs=1e-12)
+    assert result.r2 == pytest.approx(0.38, abs=1e-12)
     np.testing.assert_allclose(table["share"], np.array([0.25, 0.09, 0.04]) / 0.38, atol=1e-12)
 
 
@@ -78,9 +86,9 @@ def test_two_correlated_drivers_match_hand_computation(method):
     # (for two drivers the two methods coincide).
     corr = np.array([[1.0, 0.5, 0.6], [0.5, 1.0, 0.3], [0.6, 0.3, 1.0]])
     X, y = exact_data(corr)
-    table = method(X, y)
-    np.testing.assert_allclose(by_driver(table)[["x1", "x2"]], [0.315, 0.045], atol=1e-12)
-    assert table.attrs["r2"] == pytest.approx(0.36, abs=1e-12)
+    result = method(X, y)
+    np.testing.assert_allclose(by_driver(result)[["x1", "x2"]], [0.315, 0.045], atol=1e-12)
+    assert result.r2 == pytest.approx(0.36, abs=1e-12)
 
 
 def test_relative_weights_two_drivers_by_the_formula():
@@ -92,8 +100,8 @@ def test_relative_weights_two_drivers_by_the_formula():
     beta2 = (-b * r1 + a * r2) / np.sqrt(1 - r12**2)
     expected = [a**2 * beta1**2 + b**2 * beta2**2, b**2 * beta1**2 + a**2 * beta2**2]
     X, y = exact_data([[1, r12, r1], [r12, 1, r2], [r1, r2, 1]])
-    table = relative_weights(X, y)
-    np.testing.assert_allclose(by_driver(table)[["x1", "x2"]], expected, atol=1e-12)
+    result = relative_weights(X, y)
+    np.testing.assert_allclose(by_driver(result)[["x1", "x2"]], expected, atol=1e-12)
     assert sum(expected) == pytest.approx(r2_two(r1, r2, r12), abs=1e-12)
 
 
@@ -115,8 +123,8 @@ def test_shapley_three_drivers_from_subset_r2_by_hand():
             + (full - pair[(k, m)]) / 3
         )
     X, y = exact_data(corr)
-    table = shapley_importance(X, y)
-    np.testing.assert_allclose(by_driver(table)[["x1", "x2", "x3"]], expected, atol=1e-12)
+    result = shapley_importance(X, y)
+    np.testing.assert_allclose(by_driver(result)[["x1", "x2", "x3"]], expected, atol=1e-12)
     assert sum(expected) == pytest.approx(full, abs=1e-12)
     # Relative weights approximate, but do not equal, the Shapley values here.
     rw = by_driver(relative_weights(X, y))[["x1", "x2", "x3"]]
@@ -130,13 +138,14 @@ def test_importances_sum_to_ols_r2_and_are_non_negative(method):
     design = np.column_stack([np.ones(len(X)), X.to_numpy()])
     resid = y.to_numpy() - design @ np.linalg.lstsq(design, y.to_numpy(), rcond=None)[0]
     r2 = 1 - resid.var() / y.var(ddof=0)
-    table = method(X, y)
+    result = method(X, y)
+    table = result.table
     assert table["importance"].sum() == pytest.approx(r2, rel=1e-10)
-    assert table.attrs["r2"] == pytest.approx(r2, rel=1e-10)
+    assert result.r2 == pytest.approx(r2, rel=1e-10)
     assert table["share"].sum() == pytest.approx(1.0, rel=1e-12)
     assert (table["importance"] >= 0).all()
     assert table["importance"].is_monotonic_decreasing
-    assert table.attrs["n"] == len(X)
+    assert result.n == len(X)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -154,12 +163,16 @@ def test_invariant_to_scaling_sign_and_order_of_drivers(method):
 def test_bootstrap_is_deterministic_for_a_seed(method):
     X, y = random_data(n=150, p=4)
     first = method(X, y, n_boot=200, seed=7)
-    pd.testing.assert_frame_equal(first, method(X, y, n_boot=200, seed=7), check_exact=True)
-    pd.testing.assert_frame_equal(first, method(X, y, n_boot=200, seed=np.random.default_rng(7)),
-                                  check_exact=True)
-    other = method(X, y, n_boot=200, seed=8)
-    assert not np.array_equal(first["ci_low"], other["ci_low"])
-    pd.testing.assert_frame_equal(first[["driver", "importance"]], other[["driver", "importance"]])
+    again = method(X, y, n_boot=200, seed=7)
+    pd.testing.assert_frame_equal(first.table, again.table, check_exact=True)
+    assert first == again
+    from_generator = method(X, y, n_boot=200, seed=np.random.default_rng(7))
+    pd.testing.assert_frame_equal(first.table, from_generator.table, check_exact=True)
+    other = method(X, y, n_boot=200, seed=8).table
+    assert not np.array_equal(first.table["ci_low"], other["ci_low"])
+    pd.testing.assert_frame_equal(
+        first.table[["driver", "importance"]], other[["driver", "importance"]]
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -167,8 +180,10 @@ def test_bootstrap_intervals_are_coherent(method):
     rng = np.random.default_rng(3)
     X = pd.DataFrame(rng.normal(size=(300, 4)), columns=["App", "Website", "Filiale", "Rechnung"])
     y = 1.5 * X["App"] + 0.5 * X["Website"] + 0.1 * X["Filiale"] + rng.normal(size=300)
-    table = method(X, y, n_boot=300, seed=0, level=0.9)
+    result = method(X, y, n_boot=300, seed=0, level=0.9)
+    table = result.table
     assert list(table.columns) == DRIVER_COLUMNS
+    assert (result.n_boot, result.level, result.n_boot_failed) == (300, 0.9, 0)
     assert (table["share_ci_low"] <= table["share"]).all()
     assert (table["share"] <= table["share_ci_high"]).all()
     assert (table["ci_low"] <= table["importance"]).all()
@@ -183,7 +198,7 @@ def test_bootstrap_intervals_are_coherent(method):
     assert top["p_first"] == 1.0
     # The two weakest drivers (0.1 and 0) overlap in rank.
     assert table.iloc[2]["rank_ci_high"] == 4 and table.iloc[3]["rank_ci_low"] == 3
-    wider = method(X, y, n_boot=300, seed=0, level=0.99)
+    wider = method(X, y, n_boot=300, seed=0, level=0.99).table
     assert (wider["ci_high"] - wider["ci_low"] >= table["ci_high"] - table["ci_low"]).all()
 
 
@@ -197,7 +212,7 @@ def test_integer_weights_equal_repeated_rows(method):
     repeated = by_driver(method(X_rep, y_rep))
     weighted = by_driver(weighted)
     np.testing.assert_allclose(weighted, repeated.loc[weighted.index], rtol=1e-10)
-    pd.testing.assert_frame_equal(method(X, y, weights=np.ones(len(X))), method(X, y))
+    pd.testing.assert_frame_equal(method(X, y, weights=np.ones(len(X))).table, method(X, y).table)
     assert not np.allclose(weighted, by_driver(method(X, y)).loc[weighted.index])
 
 
@@ -280,14 +295,16 @@ def test_shapley_refuses_too_many_drivers_and_points_to_relative_weights():
     message = rf"at most {MAX_SHAPLEY_PREDICTORS} drivers; X has {p}.*relative_weights"
     with pytest.raises(CXDataError, match=message):
         shapley_importance(X, y)
-    assert len(relative_weights(X, y)) == p
+    assert len(relative_weights(X, y).table) == p
 
 
 def test_y_as_array_and_series_in_another_order_agree():
     X, y = random_data(n=40, p=3)
-    base = relative_weights(X, y)
-    pd.testing.assert_frame_equal(relative_weights(X, y.to_numpy()).drop(columns=[]), base)
-    pd.testing.assert_frame_equal(relative_weights(X, y.sample(frac=1, random_state=0)), base)
+    base = relative_weights(X, y).table
+    pd.testing.assert_frame_equal(relative_weights(X, y.to_numpy()).table, base)
+    pd.testing.assert_frame_equal(relative_weights(X, y.sample(frac=1, random_state=0)).table, base)
+    with pytest.raises(CXDataError, match=r"y must have one value per row of X: got shape \(39,\)"):
+        relative_weights(X, y.to_numpy()[:-1])
 
 
 def test_degenerate_resamples_are_left_out_with_a_warning():
@@ -295,167 +312,46 @@ def test_degenerate_resamples_are_left_out_with_a_warning():
     X = pd.DataFrame({"rare": np.r_[1.0, np.zeros(19)], "x": rng.normal(size=20)})
     y = X["x"] + rng.normal(size=20)
     with pytest.warns(UserWarning, match=r"resamples had a degenerate correlation matrix"):
-        table = shapley_importance(X, y, n_boot=100, seed=0)
+        result = shapley_importance(X, y, n_boot=100, seed=0)
     # P(row 1 never drawn) = (19/20)^20 = 0.358: about a third of the resamples are degenerate.
-    assert 20 < table.attrs["n_boot_failed"] < 50
-    assert table[["ci_low", "ci_high"]].notna().all().all()
+    assert 20 < result.n_boot_failed < 50
+    assert result.table[["ci_low", "ci_high"]].notna().all().all()
+    assert f"100 resamples, {result.n_boot_failed} degenerate left out" in repr(result)
 
 
-# ---- correlation ------------------------------------------------------------------------------
+# ---- the result type ------------------------------------------------------------------------
 
 
-def score_value_data(n=300, seed=4):
-    rng = np.random.default_rng(seed)
-    tenure = rng.uniform(0, 10, n)
-    score = np.clip(np.round(5 + 0.3 * tenure + rng.normal(0, 2, n)), 0, 10)  # many ties
-    value = np.where(rng.random(n) < 0.2, 0.0, np.exp(3 + 0.1 * score + 0.1 * tenure
-                                                        + rng.normal(0, 0.5, n)))
-    return (pd.Series(score, name="nps"), pd.Series(value, name="revenue"),
-            pd.DataFrame({"tenure": tenure}))
+def test_result_fields_repr_and_html():
+    X, y = random_data(n=120, p=4)
+    result = shapley_importance(X, y, n_boot=50, seed=0, level=0.9)
+    assert isinstance(result, DriverImportance)
+    assert (result.method, result.n, result.n_boot, result.level) == ("shapley", 120, 50, 0.9)
+    assert result.r2 == pytest.approx(result.table["importance"].sum(), rel=1e-12)
+    assert repr(result) == (
+        f"DriverImportance(shapley, 4 drivers, R^2={result.r2:.2f}, n=120, 50 resamples)"
+    )
+    assert result._repr_html_() == result.table._repr_html_()
+    point = relative_weights(X, y)
+    assert list(point.table.columns) == DRIVER_COLUMNS[:4]
+    assert (point.method, point.n_boot, point.level, point.n_boot_failed) == (
+        "relative-weights",
+        0,
+        0.95,
+        0,
+    )
+    assert repr(point).endswith("n=120, no bootstrap)")
 
 
-def test_correlation_point_estimates_match_numpy_and_scipy():
-    from scipy import stats
-
-    x, y, z = score_value_data()
-    pearson = correlation(x, y, n_boot=200, seed=0)
-    assert pearson.estimate == pytest.approx(np.corrcoef(x, y)[0, 1], abs=1e-12)
-    spearman = correlation(x, y, method="spearman", n_boot=200, seed=0)
-    assert spearman.estimate == pytest.approx(stats.spearmanr(x, y).statistic, abs=1e-12)
-    assert spearman.unit == "r" and spearman.n == 300 and "spearman" in spearman.method
-    # Partial correlation with one covariate, textbook formula
-    # r_xy.z = (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)).
-    for method, transform in (("pearson", np.asarray), ("spearman", stats.rankdata)):
-        r = np.corrcoef([transform(x), transform(y), transform(z["tenure"])])
-        expected = (r[0, 1] - r[0, 2] * r[1, 2]) / np.sqrt((1 - r[0, 2] ** 2) * (1 - r[1, 2] ** 2))
-        est = correlation(x, y, method=method, covariates=z, n_boot=200, seed=0)
-        assert est.estimate == pytest.approx(expected, abs=1e-10)
-        assert "partial" in est.method
-
-
-def test_bootstrap_midranks_equal_ranks_of_the_resampled_rows():
-    from scipy import stats
-
-    from cxlib.drivers import _midranks
-
-    x, y, _ = score_value_data(n=40)
-    data = np.column_stack([x, y])
-    rng = np.random.default_rng(1)
-    counts = np.bincount(rng.integers(0, 40, 40), minlength=40)[None, :].astype(float)
-    ranks = _midranks(data, counts, np.argsort(data, axis=0, kind="stable"))[0]
-    rows = np.repeat(np.arange(40), counts[0].astype(int))
-    for j in range(2):
-        expected = stats.rankdata(data[rows, j])  # mid-ranks of the resample itself
-        np.testing.assert_allclose(ranks[rows, j], expected)
-
-
-def test_correlation_interval_is_deterministic_and_sensible():
-    x, y, z = score_value_data()
-    first = correlation(x, y, method="spearman", covariates=z, n_boot=300, seed=3)
-    assert first == correlation(x, y, method="spearman", covariates=z, n_boot=300, seed=3)
-    assert first.ci_low < first.estimate < first.ci_high
-    assert first.ci_high - first.ci_low < 0.4
-    wider = correlation(x, y, method="spearman", covariates=z, n_boot=300, seed=3, level=0.99)
-    assert wider.ci_high - wider.ci_low > first.ci_high - first.ci_low
-    # an unrelated pair: the interval covers 0
-    rng = np.random.default_rng(0)
-    null = correlation(rng.normal(size=500), rng.normal(size=500), n_boot=500, seed=0)
-    assert null.ci_low < 0 < null.ci_high
-
-
-def test_correlation_bad_input():
-    x, y, z = score_value_data(n=50)
-    with pytest.raises(CXDataError, match="must be one of {'pearson', 'spearman'}. Got 'kendall'"):
-        correlation(x, y, method="kendall")
-    with pytest.raises(CXDataError, match="n_boot must be an integer of at least 100"):
-        correlation(x, y, n_boot=10)
-    with pytest.raises(CXDataError, match="'nps' must not be missing"):
-        correlation(x.where(x.index != 3), y)
-    with pytest.raises(CXDataError, match="'nps' .* is constant"):
-        correlation(x * 0 + 3, y)
-    with pytest.raises(CXDataError, match="collinear"):
-        correlation(x, y, covariates=pd.DataFrame({"copy": x * 2.0}))
-    with pytest.raises(CXDataError, match="one row per value of x"):
-        correlation(x, y, covariates=z.iloc[:10])
-
-
-def test_correlation_aligns_series_by_label():
-    x, y, z = score_value_data(n=60)
-    base = correlation(x, y, covariates=z, n_boot=100, seed=0)
-    shuffled = np.random.default_rng(0).permutation(60)
-    again = correlation(x, y.iloc[shuffled], covariates=z.iloc[shuffled], n_boot=100, seed=0)
-    assert again == base
-    with pytest.raises(CXDataError, match="y must be aligned with x"):
-        correlation(x, y.set_axis(y.index + 100), n_boot=100)
-
-
-# ---- logistic variant -------------------------------------------------------------------------
-
-
-def binary_data(n=1500, seed=5):
-    rng = np.random.default_rng(seed)
-    X = pd.DataFrame(rng.normal(size=(n, 3)) @ np.array([[1, 0.4, 0], [0, 1, 0.3], [0, 0, 1]]),
-                     columns=["Hotline", "Lieferung", "App"])
-    eta = -0.5 + 1.0 * X["Hotline"] + 0.5 * X["Lieferung"] + 0.1 * X["App"]
-    return X, pd.Series(rng.random(n) < 1 / (1 + np.exp(-eta)), name="promoter")
-
-
-def test_logistic_shapley_matches_subset_fits_by_statsmodels():
-    # Shapley over McFadden's R^2 of the 8 subset models fitted by statsmodels (Logit.fit),
-    # with the p = 3 weights 1/3, 1/6, 1/6, 1/3 (Lindeman, Merenda & Gold 1980).
-    import itertools
-
-    import statsmodels.api as sm
-
-    X, y = binary_data()
-    ll = {}
-    for k in range(4):
-        for subset in itertools.combinations(range(3), k):
-            design = sm.add_constant(X.iloc[:, list(subset)], has_constant="add")
-            ll[subset] = sm.Logit(y.astype(float), design).fit(disp=0, tol=1e-12).llf
-    r2 = {s: 1 - v / ll[()] for s, v in ll.items()}
-    expected = []
-    for j in range(3):
-        k, m = [i for i in range(3) if i != j]
-        expected.append(
-            r2[(j,)] / 3
-            + (r2[tuple(sorted((j, k)))] - r2[(k,)]) / 6
-            + (r2[tuple(sorted((j, m)))] - r2[(m,)]) / 6
-            + (r2[(0, 1, 2)] - r2[(k, m)]) / 3
-        )
-    table = logistic_shapley_importance(X, y)
-    np.testing.assert_allclose(by_driver(table)[X.columns], expected, atol=1e-8)
-    assert table.attrs["r2"] == pytest.approx(r2[(0, 1, 2)], abs=1e-8)
-    assert table["driver"].tolist() == ["Hotline", "Lieferung", "App"]
-
-
-def test_logistic_shapley_invariance_weights_and_bootstrap():
-    X, y = binary_data(n=600)
-    base = by_driver(logistic_shapley_importance(X, y))
-    scaled = by_driver(logistic_shapley_importance(X[["App", "Hotline", "Lieferung"]] * 10 - 3,
-                                                   y.astype(int)))
-    np.testing.assert_allclose(scaled.loc[base.index], base, rtol=1e-7)
-    w = np.random.default_rng(1).integers(1, 3, size=len(X))
-    rows = X.index.repeat(w)
-    repeated = by_driver(logistic_shapley_importance(X.loc[rows].reset_index(drop=True),
-                                                     y.loc[rows].reset_index(drop=True)))
-    weighted = by_driver(logistic_shapley_importance(X, y, weights=w))
-    np.testing.assert_allclose(weighted, repeated.loc[weighted.index], rtol=1e-7)
-    first = logistic_shapley_importance(X, y, n_boot=50, seed=2)
-    pd.testing.assert_frame_equal(first, logistic_shapley_importance(X, y, n_boot=50, seed=2))
-    assert (first["ci_low"] <= first["importance"]).all()
-    assert (first["importance"] <= first["ci_high"]).all()
-
-
-def test_logistic_shapley_bad_input():
-    X, y = binary_data(n=200)
-    with pytest.raises(CXDataError, match="'promoter' must hold 0/1"):
-        logistic_shapley_importance(X, y.astype(float) * 2)
-    with pytest.raises(CXDataError, match="is constant"):
-        logistic_shapley_importance(X, pd.Series(1.0, index=X.index, name="promoter"))
-    separating = X.assign(flag=y.astype(float) * 3 - 1)
-    with pytest.raises(CXDataError, match="separates the outcome perfectly"):
-        logistic_shapley_importance(separating, y)
-    wide = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 11)))
-    with pytest.raises(CXDataError, match="at most 10 drivers"):
-        logistic_shapley_importance(wide, np.arange(50) % 2)
+def test_result_is_frozen_unhashable_and_compares_by_value():
+    X, y = random_data(n=80, p=3)
+    result = relative_weights(X, y)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.r2 = 1.0
+    with pytest.raises(TypeError):
+        hash(result)
+    assert result == relative_weights(X, y)
+    assert result != relative_weights(X, y, weights=np.linspace(1, 2, len(X)))
+    same_table = dataclasses.replace(result, table=result.table.copy(), method="shapley")
+    assert result != same_table and result.table.equals(same_table.table)
+    assert result.table.attrs == {}  # everything is in the fields, nothing in DataFrame.attrs
