@@ -349,13 +349,43 @@ def test_true_driver_importance_matches_cxlib_drivers_on_the_latent_values(big):
     from cxlib.drivers import relative_weights, shapley_importance
 
     truth = big.truth.driver_importance
-    assert np.isclose(truth["shapley_r2"].sum(), truth.attrs["r2"])
-    assert np.isclose(truth["relative_weight_r2"].sum(), truth.attrs["r2"])
+    assert np.isclose(truth["shapley_r2"].sum(), big.truth.driver_r2)
+    assert np.isclose(truth["relative_weight_r2"].sum(), big.truth.driver_r2)
     latent = big.truth.latent
     X = latent[[f"experience_{t}" for t in TOUCHPOINTS]].set_axis(TOUCHPOINTS, axis=1)
     for func, col in [(shapley_importance, "shapley_r2"), (relative_weights, "relative_weight_r2")]:
-        got = func(X, latent["satisfaction"]).set_index("driver")["importance"].reindex(TOUCHPOINTS)
+        fit = func(X, latent["satisfaction"])
+        got = fit.table.set_index("driver")["importance"].reindex(TOUCHPOINTS)
         assert np.allclose(got, truth[col], atol=0.01), (got, truth[col])
+        assert fit.r2 == pytest.approx(big.truth.driver_r2, abs=0.01)
+
+
+def test_driver_r2_is_an_explicit_field_equal_to_the_closed_form(big):
+    # R^2 of s on all experiences = Var(w'x) / sd^2 with Var(w'x) = (1 - r) sum w^2 + r (sum w)^2
+    # for x ~ N(0, (1 - r) I + r 11'), and sd the population SD of the raw satisfaction
+    p = big.truth.params
+    w = np.array([p["driver_weights_raw"][t] for t in TOUCHPOINTS])
+    r = p["experience_correlation"]
+    sd = w[0] / big.truth.driver_weights["Website"]  # driver_weights = w / sd
+    expected = ((1 - r) * np.sum(w**2) + r * np.sum(w) ** 2) / sd**2
+    assert isinstance(big.truth.driver_r2, float)
+    assert big.truth.driver_r2 == pytest.approx(expected, rel=1e-12)
+    assert big.truth.driver_importance.attrs == {}  # nothing hidden where pandas drops it
+    # and the sample R^2 of the latent values on 40,000 customers is close to it
+    latent = big.truth.latent
+    X = sm.add_constant(latent[[f"experience_{t}" for t in TOUCHPOINTS]])
+    assert sm.OLS(latent["satisfaction"], X).fit().rsquared == pytest.approx(expected, abs=0.01)
+
+
+def test_every_public_name_of_cxlib_simulate_is_importable_from_the_package():
+    import cxlib.simulate as sim
+
+    # the names of cxlib.simulate before it became a package (notebooks import STAGES_EN too)
+    names = "DEFAULT_PARAMS REGIONS SEGMENTS STAGES STAGES_EN TOUCHPOINTS CXPanel CXTruth cx_panel"
+    assert sorted(sim.__all__) == sorted(names.split())
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None
+    assert sim.CXTruth.__module__ == "cxlib.simulate.truth"
 
 
 def test_bad_experience_churn_effects_are_recovered_by_a_cloglog_model(big):
@@ -397,7 +427,9 @@ def test_params_override_changes_only_what_it_names_and_the_truth_follows():
     same = cx_panel(500, seed=3, months=12, params={})
     pd.testing.assert_frame_equal(base.transactions, same.transactions)
     strong = cx_panel(
-        500, seed=3, months=12,
+        500,
+        seed=3,
+        months=12,
         params={
             "satisfaction_tenure_per_year": 2 * DEFAULT_PARAMS["satisfaction_tenure_per_year"],
             "purchase_segment": {"Premium": 1.0},
@@ -405,12 +437,15 @@ def test_params_override_changes_only_what_it_names_and_the_truth_follows():
     )
     conf = strong.truth.confounding
     assert strong.truth.params["purchase_segment"] == {
-        "Privatkunde": 0.0, "Geschäftskunde": 0.4, "Premium": 1.0,
+        "Privatkunde": 0.0,
+        "Geschäftskunde": 0.4,
+        "Premium": 1.0,
     }
     assert conf.loc["Premium", "log_purchase_rate"] == 1.0
-    assert conf.loc["tenure_years", "satisfaction"] > base.truth.confounding.loc[
-        "tenure_years", "satisfaction"
-    ]
+    assert (
+        conf.loc["tenure_years", "satisfaction"]
+        > base.truth.confounding.loc["tenure_years", "satisfaction"]
+    )
     # the standardisation uses the merged parameters: latent satisfaction keeps mean 0, SD 1
     # in the population, so its sample SD stays near 1 (500 draws: SE of SD about 0.03)
     assert abs(strong.truth.latent["satisfaction"].std() - 1) < 0.1
