@@ -6,16 +6,28 @@ DataFrame with the same columns (:data:`ESTIMATE_COLUMNS`), one row per group.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 from scipy import stats
 
 from cxlib.validate import CXDataError
 
-__all__ = ["ESTIMATE_COLUMNS", "Estimate", "z_value"]
+__all__ = ["DECIMALS", "ESTIMATE_COLUMNS", "Estimate", "format_value", "z_value"]
 
 ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "n_eff", "level", "method", "unit"]
+
+#: Decimals shown for each unit: percent points to 0.1, scale points to 0.01, rates and
+#: correlations to 0.001; any other unit (a currency) to 0.01.
+DECIMALS: dict[str, int] = {"pct": 1, "points": 2, "rate": 3, "r": 3}
+
+
+def format_value(value: float, unit: str, *, sign: bool = False) -> str:
+    """``value`` with the decimals its unit carries (:data:`DECIMALS`), e.g. ``'0.712'`` for r."""
+    decimals = DECIMALS.get(unit, 2)
+    return f"{value:{'+' if sign else ''}.{decimals}f}"
 
 
 def z_value(level: float) -> float:
@@ -45,7 +57,8 @@ class Estimate:
         How the interval was computed (e.g. ``'wilson'``, ``'adjusted-wald'``, ``'t'``).
     unit : str
         Unit of estimate and bounds: ``'pct'`` (percent points), ``'points'`` (score scale),
-        ``'rate'`` (fraction in [0, 1]) or a currency.
+        ``'rate'`` (fraction in [0, 1]), ``'r'`` (a correlation) or a currency. The repr shows
+        the decimals the unit carries (:data:`DECIMALS`).
     n_missing : int
         Answers that were missing (non-response) and excluded, never counted as zero.
     """
@@ -62,10 +75,35 @@ class Estimate:
 
     def __repr__(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
+        low, high = (format_value(v, self.unit) for v in (self.ci_low, self.ci_high))
         return (
-            f"Estimate({self.estimate:.1f}{unit}, {self.level:.0%} CI "
-            f"[{self.ci_low:.1f}, {self.ci_high:.1f}], n={self.n}, n_eff={self.n_eff:.1f}, "
-            f"method={self.method!r})"
+            f"Estimate({format_value(self.estimate, self.unit)}{unit}, {self.level:.0%} CI "
+            f"[{low}, {high}], n={self.n}, n_eff={self.n_eff:.1f}, method={self.method!r})"
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        res: Mapping[str, Any],
+        *,
+        level: float,
+        method: str,
+        unit: str,
+        n_missing: int = 0,
+        row: int = 0,
+    ) -> Estimate:
+        """The Estimate of group ``row`` from arrays keyed ``estimate, ci_low, ci_high, n, n_eff``
+        (as vectorised statistics return them for many groups at once)."""
+        return cls(
+            estimate=float(res["estimate"][row]),
+            ci_low=float(res["ci_low"][row]),
+            ci_high=float(res["ci_high"][row]),
+            n=int(res["n"][row]),
+            n_eff=float(res["n_eff"][row]),
+            level=level,
+            method=method,
+            unit=unit,
+            n_missing=n_missing,
         )
 
     @property

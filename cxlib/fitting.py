@@ -1,5 +1,12 @@
 """Maximum-likelihood fitting shared by every model in cxlib: to the optimum, not near it.
 
+Every model (BG/NBD, Pareto/NBD, Gamma-Gamma, shifted-beta-geometric) derives from
+:class:`FittedModel`: settings in the constructor, ``fit`` returns ``self`` and sets ``params_``
+(a dict), ``loglik_``, ``converged_``, ``n_obs_`` and ``n_iter_``; ``summary(level=)`` gives
+estimates, standard errors and intervals, ``cov_`` the covariance of the estimates,
+``from_params`` a model with given (e.g. published) parameters, and a model used before it is
+fitted raises :class:`NotFittedError`.
+
 A quasi-Newton optimiser such as L-BFGS-B stops when the log-likelihood no longer changes by
 more than a relative tolerance. Where the likelihood is flat (the Pareto/NBD ``s``/``beta`` ridge,
 an sBG cohort with few periods) that point can lie far from the maximum in the parameters: the
@@ -29,16 +36,24 @@ method with backtracking), ch. 8 (finite-difference derivatives).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Self
 
 import numpy as np
+import pandas as pd
 from scipy import linalg, optimize
 from threadpoolctl import threadpool_limits
 
+from cxlib.estimate import z_value
+from cxlib.validate import CXDataError
+
 __all__ = [
     "ConvergenceWarning",
+    "FittedModel",
     "MaximumLikelihood",
+    "NotFittedError",
+    "check_is_fitted",
     "hessian_from_gradient",
     "maximise",
     "numerical_gradient",
@@ -60,6 +75,10 @@ GRAD_TOL_MIN = 1e-6
 
 class ConvergenceWarning(UserWarning):
     """A fit did not reach a unique maximum of the likelihood; its estimates are not reliable."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A model was used before ``fit`` (as scikit-learn's: both a ValueError and AttributeError)."""
 
 
 @dataclass(frozen=True)
@@ -193,10 +212,18 @@ def maximise(
     options = {"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20}
     # The optimisers call BLAS on vectors of a few entries: threads only add wake-up latency.
     with threadpool_limits(limits=1, user_api="blas"):
-        res = optimize.minimize(first, theta0, jac=jac, method="L-BFGS-B", bounds=bounds,
-                                options=options)
-        return _newton(loglik, grad, res.x, n_obs=n_obs, n_iter=int(res.nit),
-                       max_newton=max_newton, numeric=value_and_grad is None)
+        res = optimize.minimize(
+            first, theta0, jac=jac, method="L-BFGS-B", bounds=bounds, options=options
+        )
+        return _newton(
+            loglik,
+            grad,
+            res.x,
+            n_obs=n_obs,
+            n_iter=int(res.nit),
+            max_newton=max_newton,
+            numeric=value_and_grad is None,
+        )
 
 
 def _newton(
@@ -276,12 +303,166 @@ def warn_not_converged(
     """
     if result.converged:
         return
-    params = ", ".join(
-        f"{n}={v:.4g}" for n, v in zip(names, np.exp(result.theta), strict=True)
-    )
+    params = ", ".join(f"{n}={v:.4g}" for n, v in zip(names, np.exp(result.theta), strict=True))
     warnings.warn(
         f"{model} did not converge: {result.message}. Estimates ({params}) are not reliable; "
         "check the data (enough repeat customers? a long enough period?) before using them.",
         ConvergenceWarning,
         stacklevel=stacklevel + 1,
     )
+
+
+def check_is_fitted(model: FittedModel) -> None:
+    """Raise :class:`NotFittedError` unless ``model`` has been fitted (or made by from_params)."""
+    if not hasattr(model, "params_"):
+        raise NotFittedError(
+            f"This {type(model).__name__} is not fitted yet: call fit(...) before using it."
+        )
+
+
+class FittedModel:
+    """Base of every maximum-likelihood model: fitting on log-parameters, results, repr.
+
+    A subclass names its parameters in ``_names`` (all positive), stores its settings in the
+    constructor (``start`` and ``maxiter`` here, others in its own), and its ``fit`` calls
+    :meth:`_maximise`
+    with the total log-likelihood as a function of the log-parameters, sets ``n_obs_`` and ends
+    with :func:`warn_not_converged`. ``_param_units`` says the unit of each parameter for
+    :meth:`summary`.
+    """
+
+    _names: tuple[str, ...] = ()
+    # set by fit (or from_params)
+    params_: dict[str, float]
+    loglik_: float
+    converged_: bool
+    n_obs_: float
+    n_iter_: int
+
+    def __init__(self, *, start: Mapping[str, float] | None = None, maxiter: int = 2000) -> None:
+        """Settings only (scikit-learn habit): ``start`` values of the parameters for the fit
+        (default: from the data) and the iteration limit of its first stage."""
+        self.start = start
+        self.maxiter = maxiter
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, float], **settings: Any) -> Self:
+        """A model with given parameters (e.g. published ones), usable for prediction.
+
+        ``settings`` go to the constructor (e.g. ``time_unit``). Standard errors and the
+        log-likelihood are unknown (NaN), ``n_obs_`` is 0 and ``converged_`` False (no fit).
+        """
+        model = cls(**settings)
+        values = np.array([params.get(k, np.nan) for k in cls._names], dtype=float)
+        if set(params) != set(cls._names) or not np.all(np.isfinite(values) & (values > 0)):
+            raise CXDataError(
+                f"params must give a positive value for each of {list(cls._names)}; "
+                f"got {dict(params)!r}."
+            )
+        model._from_params_settings()
+        model._set_params(np.log(values), np.full((len(values), len(values)), np.nan))
+        model.loglik_ = float("nan")
+        model.converged_ = False
+        model.n_obs_ = 0.0
+        model.n_iter_ = 0
+        return model
+
+    def _from_params_settings(self) -> None:
+        """Fitted settings that ``from_params`` must set (e.g. ``time_unit_``); none here."""
+
+    def _set_params(self, theta: np.ndarray, cov_log: np.ndarray) -> None:
+        self.params_ = {n: float(v) for n, v in zip(self._names, np.exp(theta), strict=True)}
+        self._theta = theta
+        self._cov_log = cov_log
+
+    def _check_fitted(self) -> None:
+        check_is_fitted(self)
+
+    def _start_values(self, theta0: np.ndarray) -> np.ndarray:
+        """Log of the ``start`` values given to the constructor, else ``theta0`` (from the data)."""
+        if self.start is None:
+            return theta0
+        values = np.array([self.start.get(k, np.nan) for k in self._names], dtype=float)
+        if set(self.start) != set(self._names) or not np.all(np.isfinite(values) & (values > 0)):
+            raise CXDataError(
+                f"start must give a positive value for each of {list(self._names)}; "
+                f"got {dict(self.start)!r}."
+            )
+        return np.log(values)
+
+    def _maximise(
+        self,
+        loglik: LogLik,
+        theta0: np.ndarray,
+        n_obs: float,
+        value_and_grad: ValueAndGrad | None = None,
+    ) -> MaximumLikelihood:
+        """Maximise the total log-likelihood over log-parameters (:func:`maximise`); set results.
+
+        The covariance of the log-parameters is the inverse of the Hessian of the total negative
+        log-likelihood at the maximum; NaN if the fit did not converge.
+        """
+        result = maximise(
+            loglik,
+            self._start_values(theta0),
+            n_obs=n_obs,
+            value_and_grad=value_and_grad,
+            maxiter=self.maxiter,
+        )
+        k = len(self._names)
+        cov_log = np.full((k, k), np.nan)
+        if result.converged:
+            cov_log = linalg.inv(result.hessian)  # positive definite: checked by maximise
+        self._set_params(result.theta, cov_log)
+        self.loglik_ = result.loglik
+        self.converged_ = result.converged
+        self.n_iter_ = result.n_iter
+        self._mle = result
+        return result
+
+    def _param_units(self) -> list[str]:
+        """Unit of each parameter, shown by :meth:`summary` ("" = none)."""
+        return [""] * len(self._names)
+
+    @property
+    def cov_(self) -> pd.DataFrame:
+        """Covariance matrix of the parameter estimates (delta method from the log scale)."""
+        self._check_fitted()
+        est = np.exp(self._theta)
+        cov = self._cov_log * np.outer(est, est)
+        return pd.DataFrame(cov, index=list(self._names), columns=list(self._names))
+
+    def summary(self, *, level: float = 0.95) -> pd.DataFrame:
+        """Parameter table: ``estimate, se, ci_low, ci_high, level, unit`` indexed by parameter.
+
+        ``se`` comes from the inverse Hessian of the log-likelihood (delta method); the interval
+        is a Wald interval on the log scale, exp(log estimate +/- z se_log), so it stays positive.
+        ``unit`` says what a parameter is measured in (e.g. ``alpha`` in the model's time unit).
+        """
+        self._check_fitted()
+        z = z_value(level)
+        est = np.exp(self._theta)
+        se_log = np.sqrt(np.clip(np.diag(self._cov_log), 0, None))
+        return pd.DataFrame(
+            {
+                "estimate": est,
+                "se": est * se_log,
+                "ci_low": np.exp(self._theta - z * se_log),
+                "ci_high": np.exp(self._theta + z * se_log),
+                "level": level,
+                "unit": self._param_units(),
+            },
+            index=pd.Index(list(self._names), name="parameter"),
+        )
+
+    def _repr_settings(self) -> list[str]:
+        """Settings shown first in the repr (e.g. the time unit)."""
+        return []
+
+    def __repr__(self) -> str:
+        parts = self._repr_settings()
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}({', '.join(parts)}) [not fitted]"
+        parts += [f"{k}={v:.4g}" for k, v in self.params_.items()]
+        parts += [f"loglik={self.loglik_:.2f}", f"n={self.n_obs_:g}"]
+        return f"{type(self).__name__}({', '.join(parts)})"

@@ -84,18 +84,32 @@ def plot_gains(
     x = [0.0, *table["cum_customers_share"].tolist()]
     y = [0.0, *table["gains"].tolist()]
     ax.plot(x, y, marker="o", markersize=4, label=label)
-    if not any(line.get_label() == "random" for line in ax.get_lines()):
-        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="random")
-    ax.set_xlabel("share of customers targeted (highest scores first)")
-    ax.set_ylabel("share of all churners captured")
+    _unit_square(
+        ax,
+        diagonal="random",
+        xlabel="share of customers targeted (highest scores first)",
+        ylabel="share of all churners captured",
+        top=1.02,
+        title=title,
+    )
+    ax.legend(loc="lower right")
+    return ax
+
+
+def _unit_square(
+    ax: Axes, *, diagonal: str, xlabel: str, ylabel: str, top: float, title: str | None
+) -> None:
+    """Axes of two shares in [0, 1] shown as percent, with the diagonal drawn once."""
+    if not any(line.get_label() == diagonal for line in ax.get_lines()):
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label=diagonal)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(0, top)
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     if title is not None:
         ax.set_title(title)
-    ax.legend(loc="lower right")
-    return ax
 
 
 def plot_calibration(
@@ -116,18 +130,14 @@ def plot_calibration(
         capsize=2,
         label=label,
     )
-    if not any(line.get_label() == "perfect calibration" for line in ax.get_lines()):
-        ax.plot(
-            [0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration"
-        )
-    ax.set_xlabel("mean predicted churn probability")
-    ax.set_ylabel("observed churn rate")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    if title is not None:
-        ax.set_title(title)
+    _unit_square(
+        ax,
+        diagonal="perfect calibration",
+        xlabel="mean predicted churn probability",
+        ylabel="observed churn rate",
+        top=1.0,
+        title=title,
+    )
     ax.legend(loc="upper left")
     return ax
 
@@ -214,8 +224,17 @@ def plot_transition_heatmap(
     """
     ax = _new_axes(ax, figsize=(8, 6))
     sns.heatmap(
-        matrix.astype(float), ax=ax, annot=annot, fmt=fmt, cmap=cmap, vmin=0, vmax=1,
-        linewidths=0.5, linecolor="white", square=False, annot_kws={"size": 8},
+        matrix.astype(float),
+        ax=ax,
+        annot=annot,
+        fmt=fmt,
+        cmap=cmap,
+        vmin=0,
+        vmax=1,
+        linewidths=0.5,
+        linecolor="white",
+        square=False,
+        annot_kws={"size": 8},
         cbar_kws={"label": "transition probability"},
     )
     ax.set_xlabel("next state (to)")
@@ -275,10 +294,18 @@ def plot_path_flow(
     first = flows[flows["step"] == flows["step"].min()]
     total = float(first["n_sessions"].sum())
     if order is None:
-        order = first.groupby("source", sort=False)["n_sessions"].sum().sort_values(
-            ascending=False, kind="stable").index.tolist()
-        order += [t for t in pd.unique(flows[["source", "target"]].to_numpy().ravel())
-                  if t not in order and t != end_label]
+        by_sessions: list[Any] = (
+            first.groupby("source", sort=False)["n_sessions"]
+            .sum()
+            .sort_values(ascending=False, kind="stable")
+            .index.tolist()
+        )
+        by_sessions += [
+            t
+            for t in pd.unique(flows[["source", "target"]].to_numpy().ravel())
+            if t not in by_sessions and t != end_label
+        ]
+        order = by_sessions
     order = [t for t in order if t != end_label] + [end_label]
     colours = dict(zip(order[:-1], sns.color_palette(PALETTE, len(order) - 1), strict=True))
     colours[end_label] = (0.75, 0.75, 0.75)
@@ -299,12 +326,21 @@ def plot_path_flow(
             if (c, label) in sizes:
                 h = sizes[(c, label)] * scale
                 top[(c, label)] = y
-                ax.add_patch(Rectangle((c - node_width / 2, y - h), node_width, h,
-                                       color=colours[label], lw=0))
+                ax.add_patch(
+                    Rectangle(
+                        (c - node_width / 2, y - h), node_width, h, color=colours[label], lw=0
+                    )
+                )
                 share = 100 * sizes[(c, label)] / total
                 if share >= min_label_pct:
-                    ax.text(c + node_width / 2 + 0.02, y - h / 2, f"{label} {share:.0f}%",
-                            va="center", ha="left", fontsize=8)
+                    ax.text(
+                        c + node_width / 2 + 0.02,
+                        y - h / 2,
+                        f"{label} {share:.0f}%",
+                        va="center",
+                        ha="left",
+                        fontsize=8,
+                    )
                 y -= h + gap
     out_cursor = dict(top)
     in_cursor = dict(top)
@@ -351,8 +387,8 @@ def plot_estimates(
     ----------
     table : DataFrame
         Tidy estimates: ``label``, ``estimate``, ``ci_low``, ``ci_high`` (e.g. from
-        :func:`cxlib.metrics.by_group` or :func:`cxlib.journey.moments_of_truth`); drawn in its
-        row order from top to bottom. Rows flagged in a ``below_min_n`` column (as by
+        :func:`cxlib.survey.by_group` or the ``table`` of :func:`cxlib.journey.moments_of_truth`);
+        drawn in its row order from top to bottom. Rows flagged in a ``below_min_n`` column (as by
         ``by_group``) are drawn hollow.
     label : str
         Column naming the groups.
@@ -380,12 +416,25 @@ def plot_estimates(
     ax.errorbar(est, y, xerr=[est - low, high - est], fmt="o", color=colour, capsize=3, label=name)
     if "below_min_n" in table and table["below_min_n"].to_numpy(dtype=bool).any():
         small = table["below_min_n"].to_numpy(dtype=bool)
-        ax.scatter(est[small], y[small], facecolor="white", edgecolor=colour, zorder=3,
-                   label="below min_n (read with care)")
+        ax.scatter(
+            est[small],
+            y[small],
+            facecolor="white",
+            edgecolor=colour,
+            zorder=3,
+            label="below min_n (read with care)",
+        )
     if truth is not None:
         values = table[label].map(truth).to_numpy(dtype=float)
-        ax.scatter(values, y, marker="X", s=70, color=sns.color_palette(PALETTE)[3], zorder=3,
-                   label=truth_label)
+        ax.scatter(
+            values,
+            y,
+            marker="X",
+            s=70,
+            color=sns.color_palette(PALETTE)[3],
+            zorder=3,
+            label=truth_label,
+        )
     if reference is not None:
         ax.axvline(reference, color="0.5", lw=1, ls="--")
     ax.set_yticks(y, table[label].astype(str).tolist())
@@ -415,7 +464,7 @@ def plot_estimate_series(
     ----------
     table : DataFrame
         Tidy estimates with a date column ``date`` and ``estimate``, ``ci_low``, ``ci_high``
-        (e.g. :func:`cxlib.metrics.by_group` by month, or :func:`cxlib.metrics.churn_rates`
+        (e.g. :func:`cxlib.survey.by_group` by month, or :func:`cxlib.churn.churn_rates`
         with ``date="period_start"``). Rows without an estimate are skipped.
     date : str
         The date column (x axis).
@@ -445,8 +494,14 @@ def plot_estimate_series(
     ax.fill_between(data[date], data["ci_low"], data["ci_high"], color=colour, alpha=0.25, lw=0)
     ax.plot(data[date], data["estimate"], color=colour, marker="o", ms=3, label=label)
     if truth is not None:
-        ax.plot(truth.index, truth.to_numpy(dtype=float), color="black", ls="--", lw=1,
-                label=truth_label)
+        ax.plot(
+            truth.index,
+            truth.to_numpy(dtype=float),
+            color="black",
+            ls="--",
+            lw=1,
+            label=truth_label,
+        )
     ax.set_xlabel(date)
     ax.set_ylabel(ylabel)
     ax.legend(loc="best", fontsize=8)

@@ -32,6 +32,7 @@ __all__ = [
     "check_columns",
     "check_dates",
     "check_integer",
+    "check_labels",
     "check_no_missing",
     "check_numeric",
     "check_option",
@@ -256,3 +257,38 @@ def to_timestamp(value: Any, *, name: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise CXDataError(f"{name} must be a date such as '2024-01-31'; got {value!r}.")
     return stamp
+
+
+def check_labels(
+    labels: Any,
+    values: Any,
+    *,
+    labels_name: str = "y_true",
+    values_name: str,
+    probability: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check 0/1 (or bool) labels and the numbers that go with them, aligned by position.
+
+    Both must be as long as each other, not empty and without missing values; labels 0/1 or
+    True/False, values finite numbers (in [0, 1] with ``probability``). Returns the labels as a
+    bool array and the values as a float array.
+    """
+    y = to_series(labels, name=labels_name)
+    v = to_series(values, name=values_name)
+    if len(y) != len(v):
+        raise CXDataError(
+            f"{labels_name} and {values_name} must have the same length (one value per customer); "
+            f"got {len(y)} and {len(v)}."
+        )
+    if len(y) == 0:
+        raise CXDataError(f"{labels_name} is empty: at least one customer is needed.")
+    frame = pd.DataFrame({labels_name: y.to_numpy(), values_name: v.to_numpy()}, index=y.index)
+    check_no_missing(frame, labels_name)
+    check_choice(frame, labels_name, [0, 1, True, False])
+    check_no_missing(frame, values_name)
+    check_numeric(frame, values_name)
+    numbers = frame[values_name].to_numpy(dtype=float)
+    fail_rows(frame, ~np.isfinite(numbers), values_name, "hold finite numbers")
+    if probability:
+        check_range(frame, values_name, low=0, high=1)
+    return frame[labels_name].to_numpy().astype(bool), numbers

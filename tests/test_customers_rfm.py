@@ -1,4 +1,4 @@
-"""Tests for cxlib.rfm: tie rule, recency direction, segment maps, bad input, no mutation."""
+"""cxlib.customers.rfm: tie rule, recency direction, segment maps, bad input, no mutation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from cxlib.rfm import (
+from cxlib.customers import (
     DEFAULT_SEGMENT_MAP,
     RFM_COLUMNS,
     rfm_scores,

@@ -1,4 +1,4 @@
-"""Tests for cxlib.summary: hand-computed summaries, published CDNOW values, engines, bad input."""
+"""cxlib.customers.summary: hand-computed summaries, published CDNOW values, engines, bad input."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from cxlib.customers import SUMMARY_COLUMNS, customer_summary
 from cxlib.data import load_cdnow
-from cxlib.summary import SUMMARY_COLUMNS, customer_summary
 from cxlib.validate import CXDataError
 
 
@@ -26,8 +26,14 @@ def small() -> pd.DataFrame:
         {
             "customer_id": [1, 1, 1, 2, 1, 3],
             "date": pd.to_datetime(
-                ["2024-01-01 09:00", "2024-01-01 17:30", "2024-01-08", "2024-01-05", "2024-01-20",
-                 "2024-01-12"],
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-01 17:30",
+                    "2024-01-08",
+                    "2024-01-05",
+                    "2024-01-20",
+                    "2024-01-12",
+                ],
                 format="ISO8601",
             ),
             "amount": [10.0, 5.0, 20.0, 7.5, 30.0, 4.0],
@@ -60,7 +66,7 @@ def test_hand_computed_summary_without_holdout(small):
 
 def test_hand_computed_summary_with_holdout_and_weeks(small):
     s = customer_summary(
-        small, observation_end="2024-01-31", calibration_end="2024-01-10", freq="W"
+        small, observation_end="2024-01-31", calibration_end="2024-01-10", time_unit="weeks"
     )
     assert list(s.columns) == SUMMARY_COLUMNS + ["holdout_frequency", "holdout_spend"]
     assert list(s.index) == [1, 2]  # customer 3 first bought after the calibration end
@@ -90,7 +96,7 @@ def test_cdnow_sample_matches_published_summary():
     # in weeks; the same rows are in Hardie's BG/NBD Excel note and lifetimes' cdnow summary:
     # sample id 1 (master 4): x=2, t_x=30.43, T=38.86; id 2 (master 21): x=1, t_x=1.71, T=38.86;
     # id 3 (master 50): x=0, t_x=0, T=38.86; id 6 (master 111): x=7, t_x=29.43, T=38.86.
-    s = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
+    s = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", time_unit="weeks")
     assert len(s) == 2357
     expected = pd.DataFrame(
         {"frequency": [2, 1, 0, 7], "recency": [30.43, 1.71, 0.0, 29.43], "T": [38.86] * 4},
@@ -107,7 +113,11 @@ def cdnow() -> pd.DataFrame:
 
 
 def test_engines_give_identical_results_on_cdnow_master(cdnow):
-    kwargs = {"calibration_end": "1997-09-30", "observation_end": "1998-06-30", "freq": "W"}
+    kwargs = {
+        "calibration_end": "1997-09-30",
+        "observation_end": "1998-06-30",
+        "time_unit": "weeks",
+    }
     expected = customer_summary(cdnow, **kwargs)
     assert len(expected) == 23570
     native = pl.from_pandas(cdnow)
@@ -118,8 +128,11 @@ def test_engines_give_identical_results_on_cdnow_master(cdnow):
 
 def test_string_ids_and_dates_in_every_engine():
     tx = pd.DataFrame(
-        {"cid": ["b", "a", "a"], "day": ["2024-03-02", "2024-03-01", "2024-03-04"],
-         "eur": [1.0, 2.0, 3.0]}
+        {
+            "cid": ["b", "a", "a"],
+            "day": ["2024-03-02", "2024-03-01", "2024-03-04"],
+            "eur": [1.0, 2.0, 3.0],
+        }
     )
     kwargs = {"customer_id": "cid", "date": "day", "amount": "eur"}
     expected = customer_summary(tx, **kwargs)
@@ -160,8 +173,11 @@ def test_input_is_not_modified(small):
 )
 def test_bad_input_names_column_rule_and_rows(engine, change, kwargs, message):
     tx = pd.DataFrame(
-        {"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-01-02", "2024-01-03"],
-         "amount": [1.0, 2.0, 3.0]}
+        {
+            "customer_id": [1, 1, 2],
+            "date": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "amount": [1.0, 2.0, 3.0],
+        }
     ).assign(**change)
     if "date" not in change:
         tx["date"] = pd.to_datetime(tx["date"])
@@ -181,8 +197,8 @@ def test_bad_input_names_column_rule_and_rows(engine, change, kwargs, message):
 
 def test_bad_arguments():
     tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]})
-    with pytest.raises(CXDataError, match="'freq' parameter must be one of"):
-        customer_summary(tx, freq="M")
+    with pytest.raises(CXDataError, match="'time_unit' parameter must be one of"):
+        customer_summary(tx, time_unit="months")  # months have no fixed length in days
     with pytest.raises(CXDataError, match="calibration_end .* must not lie after"):
         customer_summary(tx, observation_end="2024-01-05", calibration_end="2024-02-01")
     with pytest.raises(CXDataError, match="must hold numbers"):
@@ -230,3 +246,18 @@ def test_polars_input_is_never_collected_whole(monkeypatch):
     with pytest.raises(CXDataError, match="must not be negative"):
         customer_summary(bad.lazy())
     assert heights and max(heights) <= 10
+
+
+def test_summary_records_its_time_unit_and_can_ignore_later_purchases():
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 1],
+                       "date": ["2024-01-01", "2024-01-15", "2024-01-03", "2024-02-20"],
+                       "amount": [10.0, 5.0, 7.5, 3.0]})  # fmt: skip
+    weekly = customer_summary(tx, observation_end="2024-01-31", time_unit="weeks",
+                              later_purchases="ignore")  # fmt: skip
+    assert weekly.attrs["time_unit"] == "weeks"
+    assert weekly.loc[1, "n_occasions"] == 2 and weekly.loc[1, "recency"] == 2.0  # 14 days
+    assert customer_summary(tx).attrs["time_unit"] == "days"
+    with pytest.raises(CXDataError, match="not lie after observation_end"):
+        customer_summary(tx, observation_end="2024-01-31")  # the default: an error
+    with pytest.raises(CXDataError, match="'later_purchases' parameter of customer_summary"):
+        customer_summary(tx, later_purchases="drop")

@@ -28,3 +28,14 @@ def test_estimate_is_frozen_with_readable_repr_and_frame():
     frame = est.to_frame()
     assert list(frame.columns)[: len(ESTIMATE_COLUMNS)] == ESTIMATE_COLUMNS
     assert frame.loc[0, "n"] == 612
+
+
+def test_repr_shows_the_decimals_the_unit_carries():
+    # the old repr printed one decimal for every unit: "Estimate(0.7 r, CI [0.7, 0.8])"
+    r = Estimate(0.7123, 0.6871, 0.7358, 500, 500.0, 0.95, "bootstrap", unit="r")
+    assert repr(r).startswith("Estimate(0.712 r, 95% CI [0.687, 0.736]")
+    assert repr(Estimate(5.4321, 5.3, 5.5, 9, 9.0, 0.95, "t", unit="points")).startswith(
+        "Estimate(5.43 points, 95% CI [5.30, 5.50]"
+    )
+    assert "0.125 rate" in repr(Estimate(0.125, 0.1, 0.15, 9, 9.0, 0.95, "wilson", unit="rate"))
+    assert "35.17 EUR" in repr(Estimate(35.172, 30.0, 40.0, 9, 9.0, 0.95, "t", unit="EUR"))

@@ -8,8 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from cxlib.metrics import by_group, churn_rates  # noqa: E402
+from cxlib.churn import churn_rates  # noqa: E402
 from cxlib.plots import plot_estimate_series, plot_estimates  # noqa: E402
+from cxlib.survey import by_group  # noqa: E402
 
 
 def test_plot_estimates_draws_small_groups_hollow():

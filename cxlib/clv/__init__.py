@@ -1,6 +1,20 @@
-"""Probabilistic customer lifetime value: BG/NBD, Pareto/NBD and Gamma-Gamma ("buy till you die").
+"""Customer lifetime value (Kundenwert): models of buying, leaving and spending, and their checks.
 
-The models work on one row per customer (see :func:`cxlib.summary.customer_summary`):
+=========================  ==========================================================
+module                     holds
+=========================  ==========================================================
+:mod:`~.bgnbd`             the BG/NBD model of repeat purchases
+:mod:`~.paretonbd`         the Pareto/NBD model of repeat purchases
+:mod:`~.gammagamma`        the Gamma-Gamma model of spend per purchase
+:mod:`~.contractual`       the shifted-beta-geometric model of retention (contracts)
+:mod:`~.value`             ``customer_lifetime_value`` and discount rates per period
+:mod:`~.simple`            the simple CLV m (1 + i) / (1 + i - r) and what retention is worth
+:mod:`~.checks`            holdout, tracking and histogram checks, the P(alive) matrix
+:mod:`~.simulation`        seeded simulators of the BG/NBD and Pareto/NBD
+=========================  ==========================================================
+
+Every model is a :class:`cxlib.fitting.FittedModel`. The transaction models work on one row per
+customer (see :func:`cxlib.customers.customer_summary`):
 
 - ``frequency`` x: repeat purchases in the calibration period (purchase days after the first,
   same-day purchases counted once),
@@ -9,17 +23,17 @@ The models work on one row per customer (see :func:`cxlib.summary.customer_summa
 - ``T``: time from the first purchase to the end of the calibration period,
 - ``monetary_value``: mean spend of the repeat purchases (Gamma-Gamma only).
 
-Every model records the unit of these durations (``time_unit_``: "days", "weeks" or "months") and
-shows it in its repr, in :meth:`summary` and in every result that depends on it: ``alpha`` and
-``beta`` are in that unit, a rate ``r / alpha`` is purchases per unit, and ``t`` arguments count
-units. Nothing is rescaled behind the user's back.
+Every model records the unit of these durations (``time_unit_``: "days", "weeks" or "months",
+taken from the summary, which records it) and shows it in its repr, in ``summary()`` and in every
+result that depends on it: ``alpha`` and ``beta`` are in that unit, a rate ``r / alpha`` is
+purchases per unit, and ``t`` arguments count units. Nothing is rescaled behind the user's back.
 
 Likelihoods are computed in log space. The Pareto/NBD likelihood is written as a sum of two
 positive terms (no difference of hypergeometric functions, so it is exact at ``recency == T``), the
 Gauss hypergeometric functions are evaluated after a Pfaff transformation that keeps them in (0, 1],
-and the branch ``alpha >= beta`` / ``alpha < beta`` keeps the argument in [0, 1). Standard errors
-come from a numerical Hessian of the log-likelihood at the maximum (on the log scale of the
-parameters, so that intervals stay positive).
+and the branch ``alpha >= beta`` / ``alpha < beta`` keeps the argument in [0, 1). Fits end at the
+optimum (:func:`cxlib.fitting.maximise`); standard errors come from the Hessian of the
+log-likelihood there (on the log scale of the parameters, so that intervals stay positive).
 
 References
 ----------
@@ -35,16 +49,20 @@ Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your customer
 and what will they do next? Management Science 33(1), 1-24.
 """
 
-from cxlib.clv._core import PERIODS_PER_YEAR, TIME_UNITS, aggregate_customers
+from cxlib.clv._core import TransactionModel, aggregate_customers
 from cxlib.clv.bgnbd import BGNBD
 from cxlib.clv.checks import (
     HoldoutEvaluation,
     expected_cumulative_purchases,
     expected_frequency_histogram,
     holdout_evaluation,
+    probability_alive_matrix,
+    purchase_tracking,
 )
+from cxlib.clv.contractual import RetentionUplift, ShiftedBetaGeometric
 from cxlib.clv.gammagamma import GammaGamma
 from cxlib.clv.paretonbd import ParetoNBD
+from cxlib.clv.simple import RetentionValue, retention_value, simple_clv
 from cxlib.clv.simulation import simulate_bgnbd, simulate_paretonbd
 from cxlib.clv.value import CLVResult, customer_lifetime_value, period_discount_rate
 
@@ -53,15 +71,21 @@ __all__ = [
     "CLVResult",
     "GammaGamma",
     "HoldoutEvaluation",
-    "PERIODS_PER_YEAR",
-    "TIME_UNITS",
     "ParetoNBD",
+    "RetentionUplift",
+    "RetentionValue",
+    "ShiftedBetaGeometric",
+    "TransactionModel",
     "aggregate_customers",
     "customer_lifetime_value",
     "expected_cumulative_purchases",
     "expected_frequency_histogram",
     "holdout_evaluation",
     "period_discount_rate",
+    "probability_alive_matrix",
+    "purchase_tracking",
+    "retention_value",
+    "simple_clv",
     "simulate_bgnbd",
     "simulate_paretonbd",
 ]

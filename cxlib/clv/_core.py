@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 
-from cxlib.estimate import z_value
-from cxlib.fitting import maximise, warn_not_converged
+from cxlib.fitting import FittedModel, warn_not_converged
+from cxlib.units import check_time_unit
 from cxlib.validate import CXDataError, check_columns, check_weights, fail_rows
-
-TIME_UNITS: dict[str, str] = {
-    "D": "days",
-    "day": "days",
-    "days": "days",
-    "W": "weeks",
-    "week": "weeks",
-    "weeks": "weeks",
-    "M": "months",
-    "month": "months",
-    "months": "months",
-}
-
-
-PERIODS_PER_YEAR: dict[str, float] = {"days": 365.25, "weeks": 365.25 / 7, "months": 12.0}
-
-
-def _time_unit(value: Any) -> str:
-    if value not in TIME_UNITS:
-        raise CXDataError(
-            f"The 'time_unit' parameter must be one of {sorted(set(TIME_UNITS))}. "
-            f"Got {value!r} instead."
-        )
-    return TIME_UNITS[value]
 
 
 def _as_float(values: Any, name: str, *, ndim: int = 1) -> np.ndarray:
@@ -134,131 +109,6 @@ def _dot(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
-class _Fitted:
-    """Shared machinery: optimisation on the log scale, Hessian standard errors, summary, repr."""
-
-    _names: tuple[str, ...] = ()
-
-    @classmethod
-    def from_params(cls, params: dict[str, float], **settings: Any):
-        """A model with given parameters (e.g. published ones), usable for prediction.
-
-        ``settings`` go to the constructor (``time_unit`` for the transaction models). Standard
-        errors and the log-likelihood are unknown (NaN); ``n_obs_`` is 0.
-        """
-        model = cls(**settings)
-        missing = [k for k in cls._names if k not in params]
-        values = np.array([params.get(k, np.nan) for k in cls._names], dtype=float)
-        if missing or not np.all(values > 0):
-            raise CXDataError(
-                f"params must give positive values for {list(cls._names)}; got {params!r}."
-            )
-        if hasattr(model, "time_unit"):
-            model.time_unit_ = _time_unit(model.time_unit)
-        model.params_ = dict(zip(cls._names, map(float, values), strict=True))
-        model.loglik_ = float("nan")
-        model.converged_ = False
-        model.n_obs_ = 0.0
-        model.n_iter_ = 0
-        model._theta = np.log(values)
-        model._cov_log = np.full((len(values), len(values)), np.nan)
-        return model
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise CXDataError(
-                f"This {type(self).__name__} is not fitted yet: call fit(summary) before using it."
-            )
-
-    def _start_values(self, theta0: np.ndarray) -> np.ndarray:
-        """Log of the ``start`` values given to the constructor, else ``theta0`` (from the data)."""
-        start = getattr(self, "start", None)
-        if start is None:
-            return theta0
-        values = np.array([start.get(k, np.nan) for k in self._names], dtype=float)
-        if set(start) != set(self._names) or not np.all(np.isfinite(values) & (values > 0)):
-            raise CXDataError(
-                f"start must give a positive value for each of {list(self._names)}; "
-                f"got {start!r}."
-            )
-        return np.log(values)
-
-    def _maximise(
-        self,
-        loglik: Callable[[np.ndarray], float],
-        theta0: np.ndarray,
-        n_obs: float,
-        value_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
-    ) -> None:
-        """Maximise the total log-likelihood over log-parameters; set the fitted attributes.
-
-        See :func:`cxlib.fitting.maximise`: L-BFGS-B, then Newton steps to the optimum; the
-        covariance of the log-parameters is the inverse of the Hessian of the total negative
-        log-likelihood there. ``fit`` warns if the fit did not converge.
-        """
-        result = maximise(
-            loglik,
-            self._start_values(theta0),
-            n_obs=n_obs,
-            value_and_grad=value_and_grad,
-            maxiter=self.maxiter,
-        )
-        try:
-            cov_log = linalg.inv(result.hessian) if result.converged else None
-        except (linalg.LinAlgError, ValueError):
-            cov_log = None
-        k = len(self._names)
-        self.params_ = {n: float(v) for n, v in zip(self._names, np.exp(result.theta), strict=True)}
-        self.loglik_ = result.loglik
-        self.converged_ = result.converged
-        self.n_iter_ = result.n_iter
-        self._theta = result.theta
-        self._cov_log = np.full((k, k), np.nan) if cov_log is None else cov_log
-        self._mle = result
-
-    @property
-    def cov_(self) -> pd.DataFrame:
-        """Covariance matrix of the parameter estimates (delta method from the log scale)."""
-        self._check_fitted()
-        est = np.exp(self._theta)
-        cov = self._cov_log * np.outer(est, est)
-        return pd.DataFrame(cov, index=list(self._names), columns=list(self._names))
-
-    def summary(self, *, level: float = 0.95) -> pd.DataFrame:
-        """Parameter table: ``estimate, se, ci_low, ci_high, level`` indexed by parameter.
-
-        ``se`` comes from the inverse Hessian of the log-likelihood (delta method); the interval
-        is a Wald interval on the log scale, exp(log estimate +/- z se_log), so it stays positive.
-        ``alpha`` and ``beta`` (BG/NBD, Pareto/NBD) are in the model's ``time_unit_``.
-        """
-        self._check_fitted()
-        z = z_value(level)
-        est = np.exp(self._theta)
-        se_log = np.sqrt(np.clip(np.diag(self._cov_log), 0, None))
-        frame = pd.DataFrame(
-            {
-                "estimate": est,
-                "se": est * se_log,
-                "ci_low": np.exp(self._theta - z * se_log),
-                "ci_high": np.exp(self._theta + z * se_log),
-                "level": level,
-            },
-            index=pd.Index(list(self._names), name="parameter"),
-        )
-        frame.attrs["time_unit"] = getattr(self, "time_unit_", None)
-        frame.attrs["loglik"] = self.loglik_
-        return frame
-
-    def __repr__(self) -> str:
-        unit = getattr(self, "time_unit", None)
-        parts = [f"time_unit={TIME_UNITS.get(unit, unit)!r}"] if unit is not None else []
-        if not hasattr(self, "params_"):
-            return f"{type(self).__name__}({', '.join(parts)}) [not fitted]"
-        parts += [f"{k}={v:.4g}" for k, v in self.params_.items()]
-        parts += [f"loglik={self.loglik_:.2f}", f"n={self.n_obs_:g}"]
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Integer codes of the distinct values (hash-based, in order of appearance) and their count."""
     codes, uniques = pd.factorize(values, sort=False)
@@ -305,15 +155,34 @@ class _Data:
         self.c_tx, self.c_t = c_tx, c_t
 
 
-class _TransactionModel(_Fitted):
-    """Base of BG/NBD and Pareto/NBD: fitting on a customer summary, shared predictions."""
+class TransactionModel(FittedModel):
+    """Base of BG/NBD and Pareto/NBD: fitting on a customer summary, shared predictions.
+
+    Parameters
+    ----------
+    time_unit : {"days", "weeks", "months", "years"}, optional
+        Unit of ``recency``, ``T`` and every ``t``; recorded as ``time_unit_``. Default: the unit
+        the summary records (``customer_summary(..., time_unit=...)``); given both, they must
+        agree.
+    start : dict, optional
+        Starting values of the model's parameters; default: from the data.
+    maxiter : int, default 2000
+        Iteration limit of the first stage of the fit (L-BFGS-B), before Newton steps to the
+        optimum (:func:`cxlib.fitting.maximise`).
+    """
+
+    #: How :meth:`discounted_expected_purchases` discounts, shown in CLV results.
+    discounting = "per-period discounting"
 
     def __init__(
-        self, *, time_unit: str, start: dict[str, float] | None = None, maxiter: int = 2000
+        self,
+        *,
+        time_unit: str | None = None,
+        start: Mapping[str, float] | None = None,
+        maxiter: int = 2000,
     ) -> None:
+        super().__init__(start=start, maxiter=maxiter)
         self.time_unit = time_unit
-        self.start = start
-        self.maxiter = maxiter
 
     def fit(
         self,
@@ -323,14 +192,15 @@ class _TransactionModel(_Fitted):
         frequency: str = "frequency",
         recency: str = "recency",
         T: str = "T",
-    ) -> _TransactionModel:
+    ) -> TransactionModel:
         """Fit by maximum likelihood to one row per customer.
 
         Parameters
         ----------
         summary : DataFrame
             One row per customer (or per group of identical customers, see ``weights``) with
-            repeat purchases, recency and T, the durations in the model's ``time_unit``.
+            repeat purchases, recency and T, the durations in the time unit the summary records
+            (``customer_summary``) or the model's ``time_unit``.
         weights : str or array-like, optional
             Number of customers each row stands for (a column name or values aligned with
             ``summary``): rows from :func:`aggregate_customers` with ``weights="n_customers"``.
@@ -343,7 +213,7 @@ class _TransactionModel(_Fitted):
             With ``params_`` (dict), ``loglik_`` (total log-likelihood), ``converged_``,
             ``n_obs_`` (customers, the sum of weights), ``time_unit_`` and ``cov_``.
         """
-        unit = _time_unit(self.time_unit)
+        unit = self._unit_of(summary)
         (x, tx, big_t), w, _ = _frame_columns(summary, [frequency, recency, T], weights)
         _check_customers(x, tx, big_t, (frequency, recency, T))
         keep = w > 0
@@ -359,6 +229,37 @@ class _TransactionModel(_Fitted):
         self._fit_data(data, total)
         warn_not_converged(type(self).__name__, self._mle, self._names)
         return self
+
+    def _unit_of(self, summary: Any) -> str:
+        """The time unit of ``summary``'s durations: recorded by it, or the constructor's."""
+        attrs = getattr(summary, "attrs", None)
+        recorded = attrs.get("time_unit") if isinstance(attrs, dict) else None
+        if self.time_unit is None and recorded is None:
+            raise CXDataError(
+                "The time unit of recency and T is unknown: fit a summary from "
+                "cxlib.customers.customer_summary (it records its unit) or pass "
+                f"{type(self).__name__}(time_unit='weeks') (or 'days', 'months')."
+            )
+        unit = check_time_unit(self.time_unit if self.time_unit is not None else recorded)
+        if recorded is not None and check_time_unit(recorded) != unit:
+            raise CXDataError(
+                f"The summary's durations are in {recorded!r} but the model was given "
+                f"time_unit={self.time_unit!r}: use one unit (e.g. recompute the summary)."
+            )
+        return unit
+
+    def _from_params_settings(self) -> None:
+        if self.time_unit is None:
+            raise CXDataError(f"from_params needs time_unit (e.g. {type(self).__name__}"
+                              ".from_params(params, time_unit='weeks')).")  # fmt: skip
+        self.time_unit_ = check_time_unit(self.time_unit)
+
+    def _param_units(self) -> list[str]:
+        return [self.time_unit_ if name in ("alpha", "beta") else "" for name in self._names]
+
+    def _repr_settings(self) -> list[str]:
+        unit = getattr(self, "time_unit_", None) or self.time_unit
+        return [] if unit is None else [f"time_unit={check_time_unit(unit)!r}"]
 
     def _start(self, data: _Data) -> np.ndarray:
         """r = 1, alpha from the mean purchase rate, and 1 for the dropout parameters."""
@@ -381,9 +282,50 @@ class _TransactionModel(_Fitted):
     def conditional_expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any) -> Any:
         """Expected purchases in the ``t`` periods (``time_unit_``) after T, given the history."""
         self._check_fitted()
-        t = _nonneg_time(t, "t")
+        periods = _nonneg_time(t, "t")
         x, tx, big_t, index = _customers(frequency, recency, T)
-        return _wrap(self._cond_expected(t, x, tx, big_t), index, "expected_purchases")
+        return _wrap(self._cond_expected(periods, x, tx, big_t), index, "expected_purchases")
+
+    def discounted_expected_purchases(
+        self,
+        frequency: Any,
+        recency: Any,
+        T: Any,
+        *,
+        discount_rate: float,
+        horizon: float | None,
+    ) -> Any:
+        """Expected purchases in the ``horizon`` periods after T, each discounted to T.
+
+        Purchases expected in period k after T (the increment of
+        :meth:`conditional_expected_purchases` over ``(k - 1, k]``) are discounted by
+        ``(1 + discount_rate)^-k``, k = 1, 2, ...; a fractional last period ``(floor(H), H]`` is
+        discounted at the horizon H (end-of-period convention throughout).
+
+        Parameters
+        ----------
+        discount_rate : float
+            Discount rate per period of ``time_unit_`` (see :func:`period_discount_rate`).
+        horizon : float
+            Periods of ``time_unit_`` after T, > 0.
+        """
+        self._check_fitted()
+        x, tx, big_t, index = _customers(frequency, recency, T)
+        delta = _delta(discount_rate)
+        if horizon is None or not np.isfinite(horizon) or horizon <= 0:
+            raise CXDataError(
+                f"horizon must be a positive number of periods; got {horizon!r}."
+                + (
+                    " The remaining lifetime (None) has a closed form for ParetoNBD only."
+                    if horizon is None
+                    else ""
+                )  # fmt: skip
+            )
+        steps = np.unique(np.append(np.arange(1.0, np.floor(horizon) + 1), horizon))
+        x, tx, big_t = (np.ravel(v) for v in (x, tx, big_t))
+        cum = self._cond_expected(steps[None, :], x[:, None], tx[:, None], big_t[:, None])
+        increments = np.diff(np.column_stack([np.zeros(len(x)), cum]), axis=1)
+        return _wrap(increments @ np.exp(-delta * steps), index, "discounted_expected_purchases")
 
     def expected_purchases(self, t: Any) -> Any:
         """Expected repeat purchases of a new customer in their first ``t`` periods (E[X(t)])."""
@@ -396,14 +338,24 @@ class _TransactionModel(_Fitted):
         zero = np.zeros_like(t)
         return self._cond_expected(t, zero, zero, zero)
 
+    # Each model defines _log_lik, _log_palive, _cond_expected and _fit_data.
+    def _log_lik(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover  (abstract)
+
     def _log_palive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         raise NotImplementedError  # pragma: no cover  (abstract)
 
-    def _cond_expected(self, t, x, tx, big_t):  # pragma: no cover  (abstract)
-        raise NotImplementedError
+    def _cond_expected(
+        self, t: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover  (abstract)
 
-    def _fit_data(self, data: _Data, total: float) -> None:  # pragma: no cover  (abstract)
-        raise NotImplementedError
+    def _fit_data(self, data: _Data, total: float) -> None:
+        raise NotImplementedError  # pragma: no cover  (abstract)
+
+    def probability_of_purchases(self, k: Any, t: Any) -> Any:
+        """P(X(t) = k): probability that a new customer makes k repeat purchases in t periods."""
+        raise NotImplementedError  # pragma: no cover  (abstract)
 
 
 def _nonneg_time(t: Any, name: str, *, ndim: int = 1) -> np.ndarray:

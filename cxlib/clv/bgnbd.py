@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy import special
 
 from cxlib.clv._core import (
+    TransactionModel,
     _as_float,
     _Data,
     _dot,
     _nonneg_time,
-    _TransactionModel,
     _wrap,
 )
 
 
-class BGNBD(_TransactionModel):
+class BGNBD(TransactionModel):
     """BG/NBD model of repeat purchases (Fader, Hardie & Lee 2005a).
 
     While alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha) (per
@@ -25,13 +25,10 @@ class BGNBD(_TransactionModel):
 
     Parameters
     ----------
-    time_unit : {"days", "weeks", "months"} (or "D", "W", "M")
-        Unit of ``recency``, ``T`` and every ``t``; recorded as ``time_unit_``.
-    start : dict, optional
-        Starting values of ``r, alpha, a, b``; default: from the data.
-    maxiter : int, default 2000
-        Iteration limit of the first stage of the fit (L-BFGS-B with the analytic gradient,
-        then Newton steps to the optimum: :func:`cxlib.fitting.maximise`).
+    time_unit, start, maxiter
+        As for every transaction model (:class:`~cxlib.clv.TransactionModel`): the unit of the
+        durations (default: the one the summary records), starting values of ``r, alpha, a, b`` and
+        the iteration limit of the fit's first stage (L-BFGS-B with the analytic gradient).
 
     Examples
     --------
@@ -39,15 +36,29 @@ class BGNBD(_TransactionModel):
     publish r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, log-likelihood -9582.4):
 
     >>> from cxlib.data import load_cdnow
-    >>> from cxlib.summary import customer_summary
-    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
-    >>> BGNBD(time_unit="weeks").fit(summary)
+    >>> from cxlib.customers import customer_summary
+    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30",
+    ...                            time_unit="weeks")
+    >>> BGNBD().fit(summary)
     BGNBD(time_unit='weeks', r=0.2426, alpha=4.414, a=0.7929, b=2.426, loglik=-9582.43, n=2357)
     """
 
     _names = ("r", "alpha", "a", "b")
+    discounting = "BG/NBD, per-period discounting"
 
-    def _loglik_parts(self, theta: np.ndarray, d: _Data, gradient: bool):
+    @overload
+    def _loglik_parts(
+        self, theta: np.ndarray, d: _Data, gradient: Literal[False]
+    ) -> tuple[float, None]: ...
+
+    @overload
+    def _loglik_parts(
+        self, theta: np.ndarray, d: _Data, gradient: Literal[True]
+    ) -> tuple[float, np.ndarray]: ...
+
+    def _loglik_parts(
+        self, theta: np.ndarray, d: _Data, gradient: bool
+    ) -> tuple[float, np.ndarray | None]:
         """Total log-likelihood (FHL 2005a, eq. 7) and, if asked, its gradient in log-parameters."""
         r, alpha, a, b = np.exp(theta)
         ux = d.ux
@@ -130,7 +141,9 @@ class BGNBD(_TransactionModel):
             )
         return -np.logaddexp(0.0, np.where(pos, D, -np.inf))
 
-    def _cond_expected(self, t, x, tx, big_t):
+    def _cond_expected(
+        self, t: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
         """FHL (2005a) eq. (10), with Euler's transformation of 2F1 (no overflow at large x)."""
         r, alpha, a, b = (self.params_[k] for k in self._names)
         if abs(a - 1.0) < 1e-7:  # removable singularity at a = 1: average the two sides
@@ -140,7 +153,17 @@ class BGNBD(_TransactionModel):
             )
         return self._cond_at(t, x, tx, big_t, r, alpha, a, b)
 
-    def _cond_at(self, t, x, tx, big_t, r, alpha, a, b):
+    def _cond_at(
+        self,
+        t: Any,
+        x: np.ndarray,
+        tx: np.ndarray,
+        big_t: np.ndarray,
+        r: float,
+        alpha: float,
+        a: float,
+        b: float,
+    ) -> np.ndarray:
         t, x, tx, big_t = np.broadcast_arrays(t, x, tx, big_t)
         z = t / (alpha + big_t + t)
         c = a + b + x - 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -11,15 +11,14 @@ from scipy import special
 from cxlib.clv._core import (
     _as_float,
     _dot,
-    _Fitted,
     _frame_columns,
     _wrap,
 )
-from cxlib.fitting import warn_not_converged
+from cxlib.fitting import FittedModel, warn_not_converged
 from cxlib.validate import CXDataError, fail_rows
 
 
-class GammaGamma(_Fitted):
+class GammaGamma(FittedModel):
     """Gamma-Gamma model of spend per purchase (Fader & Hardie 2013; Colombo & Jiang 1999).
 
     A customer's spends are Gamma(p, nu) with nu ~ Gamma(q, gamma) across customers, so their mean
@@ -40,17 +39,13 @@ class GammaGamma(_Fitted):
     The CDNOW sample's repeat buyers (Fader & Hardie 2013: p = 6.25, q = 3.74, gamma = 15.44):
 
     >>> from cxlib.data import load_cdnow
-    >>> from cxlib.summary import customer_summary
-    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
+    >>> from cxlib.customers import customer_summary
+    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30")
     >>> GammaGamma().fit(summary)
     GammaGamma(p=6.25, q=3.744, gamma=15.44, loglik=-4055.92, n=946)
     """
 
     _names = ("p", "q", "gamma")
-
-    def __init__(self, *, start: dict[str, float] | None = None, maxiter: int = 2000) -> None:
-        self.start = start
-        self.maxiter = maxiter
 
     def fit(
         self,
@@ -85,7 +80,13 @@ class GammaGamma(_Fitted):
         log_x, log_m, xm = np.log(x), np.log(m), x * m
         const = _dot(w, log_m)  # -log m per customer (Jacobian), kept so loglik_ matches Hardie
 
-        def parts(theta, gradient):
+        @overload
+        def parts(theta: np.ndarray, gradient: Literal[False]) -> tuple[float, None]: ...
+
+        @overload
+        def parts(theta: np.ndarray, gradient: Literal[True]) -> tuple[float, np.ndarray]: ...
+
+        def parts(theta: np.ndarray, gradient: bool) -> tuple[float, np.ndarray | None]:
             p, q, g = np.exp(theta)
             px = p * x
             log_gxm = np.log(g + xm)
@@ -120,6 +121,9 @@ class GammaGamma(_Fitted):
         warn_not_converged(type(self).__name__, self._mle, self._names)
         return self
 
+    def _param_units(self) -> list[str]:
+        return ["", "", "currency"]  # gamma is in the data's currency, p and q have no unit
+
     @property
     def mean_spend_(self) -> float:
         """Population mean spend per purchase, p gamma / (q - 1) (infinite if q <= 1)."""
@@ -131,7 +135,9 @@ class GammaGamma(_Fitted):
         """Expected spend per future purchase given x repeat purchases with mean ``monetary_value``.
 
         E[M | x, m] = (gamma + x m) p / (p x + q - 1): a weighted mean of the population mean and
-        the customer's own mean. Customers with x = 0 get the population mean.
+        the customer's own mean. Customers with x = 0 get the population mean. Where
+        p x + q <= 1 (q <= 1 with few purchases) the expectation does not exist: inf, as for
+        :attr:`mean_spend_`, never a negative spend.
         """
         self._check_fitted()
         index = next(
@@ -150,4 +156,7 @@ class GammaGamma(_Fitted):
         )
         p, q, g = (self.params_[k] for k in self._names)
         mm = np.where(x > 0, m, 0.0)
-        return _wrap((g + x * mm) * p / (p * x + q - 1), index, "expected_spend")
+        denominator = p * x + q - 1
+        with np.errstate(divide="ignore"):
+            spend = np.where(denominator > 0, (g + x * mm) * p / denominator, np.inf)
+        return _wrap(spend, index, "expected_spend")

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import special
 
 from cxlib.clv._core import (
+    TransactionModel,
     _as_float,
     _codes,
     _customers,
@@ -16,14 +17,13 @@ from cxlib.clv._core import (
     _dot,
     _first_of_group,
     _nonneg_time,
-    _TransactionModel,
     _wrap,
 )
 from cxlib.clv._hypergeometric import _log_hyp2f1_c
 from cxlib.validate import CXDataError
 
 
-class ParetoNBD(_TransactionModel):
+class ParetoNBD(TransactionModel):
     """Pareto/NBD model of repeat purchases (Schmittlein, Morrison & Colombo 1987).
 
     While alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha); lifetimes
@@ -40,13 +40,11 @@ class ParetoNBD(_TransactionModel):
 
     Parameters
     ----------
-    time_unit : {"days", "weeks", "months"} (or "D", "W", "M")
-        Unit of ``recency``, ``T`` and every ``t``; recorded as ``time_unit_``.
-    start : dict, optional
-        Starting values of ``r, alpha, s, beta``; default: from the data.
-    maxiter : int, default 2000
-        Iteration limit of the first stage of the fit (L-BFGS-B with a numerical gradient,
-        then Newton steps to the optimum: :func:`cxlib.fitting.maximise`).
+    time_unit, start, maxiter
+        As for every transaction model (:class:`~cxlib.clv.TransactionModel`): the unit of the
+        durations (default: the one the summary records), starting values of
+        ``r, alpha, s, beta`` and the iteration limit of the fit's first stage (L-BFGS-B with a
+        numerical gradient).
 
     Examples
     --------
@@ -54,16 +52,18 @@ class ParetoNBD(_TransactionModel):
     alpha = 10.58, s = 0.606, beta = 11.67, log-likelihood -9595.0; Fader, Hardie & Lee 2005b):
 
     >>> from cxlib.data import load_cdnow
-    >>> from cxlib.summary import customer_summary
-    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30", freq="W")
-    >>> ParetoNBD(time_unit="weeks").fit(summary)  # doctest: +NORMALIZE_WHITESPACE
+    >>> from cxlib.customers import customer_summary
+    >>> summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30",
+    ...                            time_unit="weeks")
+    >>> ParetoNBD().fit(summary)  # doctest: +NORMALIZE_WHITESPACE
     ParetoNBD(time_unit='weeks', r=0.5533, alpha=10.58, s=0.6062, beta=11.67,
               loglik=-9594.98, n=2357)
     """
 
     _names = ("r", "alpha", "s", "beta")
+    discounting = "Pareto/NBD DERT, continuous discounting"
 
-    def _log_term1(self, params, x, tx):
+    def _log_term1(self, params: np.ndarray, x: np.ndarray, tx: np.ndarray) -> np.ndarray:
         """log of s/(r+s+x) 2F1(..; z(t_x)) / (max(alpha, beta) + t_x)^(r+s+x) (class docstring)."""
         r, alpha, s, beta = params
         a = r + s + x
@@ -75,7 +75,7 @@ class ParetoNBD(_TransactionModel):
         lf = _log_hyp2f1_c(a, r + x, (beta - alpha) / (beta + tx), (alpha + tx) / (beta + tx))
         return np.log(s) - np.log(a) + lf - a * np.log(beta + tx)
 
-    def _log_term2(self, params, x, big_t):
+    def _log_term2(self, params: np.ndarray, x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         """log of (r+x)/(r+s+x) 2F1(..; z(T)) / (max(alpha, beta) + T)^(r+s+x) (class docstring)."""
         r, alpha, s, beta = params
         a = r + s + x
@@ -89,7 +89,9 @@ class ParetoNBD(_TransactionModel):
         )
         return np.log(r + x) - np.log(a) + lf - a * np.log(beta + big_t)
 
-    def _log_terms(self, params, x, tx, big_t):
+    def _log_terms(
+        self, params: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         return self._log_term1(params, x, tx), self._log_term2(params, x, big_t)
 
     def _fit_data(self, data: _Data, total: float) -> None:
@@ -121,7 +123,7 @@ class ParetoNBD(_TransactionModel):
         start[3] = start[1]  # beta = alpha: the hypergeometric argument starts at 0
         self._maximise(loglik, start, total)
 
-    def _log_lik(self, x, tx, big_t):
+    def _log_lik(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = params = np.array([self.params_[k] for k in self._names])
         term1, term2 = self._log_terms(params, x, tx, big_t)
         return (
@@ -132,7 +134,7 @@ class ParetoNBD(_TransactionModel):
             + np.logaddexp(term1, term2)
         )
 
-    def _log_palive(self, x, tx, big_t):
+    def _log_palive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = (self.params_[k] for k in self._names)
         log_alive = (
             special.gammaln(r + x)
@@ -144,7 +146,9 @@ class ParetoNBD(_TransactionModel):
         )
         return np.minimum(log_alive - self._log_lik(x, tx, big_t), 0.0)
 
-    def _cond_expected(self, t, x, tx, big_t):
+    def _cond_expected(
+        self, t: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
         """Fader & Hardie (2005), eq. (24).
 
         P(alive) (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)].
@@ -160,7 +164,7 @@ class ParetoNBD(_TransactionModel):
         r, alpha, s, beta = (self.params_[k] for k in self._names)
         return r / alpha * _lifetime_integral(t, beta, s)
 
-    def discounted_expected_transactions(
+    def discounted_expected_purchases(
         self,
         frequency: Any,
         recency: Any,
@@ -190,7 +194,7 @@ class ParetoNBD(_TransactionModel):
         r, alpha, s, beta = (self.params_[k] for k in self._names)
         j = _discounted_lifetime(beta + big_t, s, delta, horizon)
         dert = np.exp(self._log_palive(x, tx, big_t)) * (r + x) / (alpha + big_t) * j
-        return _wrap(dert, index, "discounted_expected_transactions")
+        return _wrap(dert, index, "discounted_expected_purchases")
 
     def probability_of_purchases(self, k: Any, t: Any, *, nodes: int = 64) -> Any:
         """P(X(t) = k) for a new customer, by Gauss-Legendre quadrature over the time of death.
@@ -204,7 +208,7 @@ class ParetoNBD(_TransactionModel):
         u, wq = np.polynomial.legendre.leggauss(nodes)
         tau = (tt[..., None] / 2) * (u + 1)  # nodes on [0, t]
 
-        def nbd(kv, tv):
+        def nbd(kv: np.ndarray, tv: np.ndarray) -> np.ndarray:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return np.exp(
                     special.gammaln(r + kv)
@@ -220,7 +224,7 @@ class ParetoNBD(_TransactionModel):
         return _wrap(alive + dead, None, "probability")
 
 
-def _lifetime_integral(t, b, s):
+def _lifetime_integral(t: np.ndarray, b: np.ndarray | float, s: float) -> np.ndarray:
     """b/(s-1) [1 - (b/(b+t))^(s-1)] = integral_0^t (b/(b+u))^s du, computed safely at s = 1."""
     log_ratio = np.log1p(t / b)
     sm1 = s - 1.0
@@ -234,7 +238,7 @@ def _discounted_lifetime(
 ) -> np.ndarray:
     """integral_0^H exp(-delta t) (b/(b+t))^s dt with H = horizon (None: infinity)."""
 
-    def full(bb):
+    def full(bb: np.ndarray) -> np.ndarray:
         return np.exp(s * np.log(bb) + (s - 1) * np.log(delta)) * special.hyperu(s, s, delta * bb)
 
     if horizon is None:

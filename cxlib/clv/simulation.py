@@ -15,7 +15,9 @@ from cxlib.clv.paretonbd import ParetoNBD
 from cxlib.validate import CXDataError
 
 
-def _sim_setup(n: int, params: dict[str, float], names: tuple[str, ...], T: Any, seed: Any):
+def _sim_setup(
+    n: int, params: dict[str, float], names: tuple[str, ...], T: Any, seed: Any
+) -> tuple[np.random.Generator, np.ndarray]:
     missing = [k for k in names if k not in params]
     if missing or any(not params[k] > 0 for k in names):
         raise CXDataError(f"params must give positive values for {list(names)}; got {params!r}.")

@@ -7,24 +7,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlib.clv._core import (
-    PERIODS_PER_YEAR,
-    _customers,
-    _delta,
-    _time_unit,
-)
-from cxlib.clv.bgnbd import BGNBD
+from cxlib.clv._core import TransactionModel, _customers
 from cxlib.clv.gammagamma import GammaGamma
-from cxlib.clv.paretonbd import ParetoNBD
+from cxlib.fitting import check_is_fitted
+from cxlib.units import PERIODS_PER_YEAR, check_time_unit
 from cxlib.validate import CXDataError, check_columns
 
 
 def period_discount_rate(annual_rate: float, *, time_unit: str) -> float:
     """Discount rate per period equivalent to ``annual_rate`` (compound): (1+annual)^(1/k) - 1.
 
-    k periods per year: 365.25 days, 365.25/7 weeks or 12 months. 10 % a year is 0.183 % a week.
+    k periods per year: 365.25 days, 365.25/7 weeks, 12 months or 1 year. 10 % a year is
+    0.183 % a week.
     """
-    unit = _time_unit(time_unit)
+    unit = check_time_unit(time_unit)
     if not np.isfinite(annual_rate) or annual_rate <= -1:
         raise CXDataError(f"annual_rate must be a number > -1; got {annual_rate!r}.")
     return float(np.expm1(np.log1p(annual_rate) / PERIODS_PER_YEAR[unit]))
@@ -71,11 +67,10 @@ class CLVResult:
 
 
 def customer_lifetime_value(
-    transaction_model: BGNBD | ParetoNBD,
+    transaction_model: TransactionModel,
     spend_model: GammaGamma,
     summary: pd.DataFrame,
     *,
-    time_unit: str,
     horizon: float | None,
     discount_rate: float,
     margin: float = 1.0,
@@ -89,16 +84,15 @@ def customer_lifetime_value(
     Parameters
     ----------
     transaction_model : BGNBD or ParetoNBD
-        Fitted; its ``time_unit_`` must equal ``time_unit`` (a guard against mixing weeks and days).
+        Fitted. Its ``time_unit_`` is the unit of ``horizon`` and ``discount_rate``, and of the
+        summary's durations (checked where the summary records its unit).
     spend_model : GammaGamma
         Fitted spend model.
     summary : DataFrame
-        One row per customer with frequency, recency, T (in ``time_unit``) and monetary value.
-    time_unit : str
-        Unit of ``horizon`` and ``discount_rate``; must match the transaction model.
+        One row per customer with frequency, recency, T and monetary value.
     horizon : float or None
-        Periods after the end of calibration to value. None (the whole remaining lifetime) is
-        available for Pareto/NBD, whose DERT has a closed form.
+        Periods of the model's time unit after the end of calibration. None (the whole
+        remaining lifetime) is available for Pareto/NBD, whose DERT has a closed form.
     discount_rate : float
         Discount rate per period (see :func:`period_discount_rate`).
     margin : float, default 1.0
@@ -111,19 +105,19 @@ def customer_lifetime_value(
 
     Notes
     -----
-    Pareto/NBD: DERT in closed form with continuous discounting at log(1 + discount_rate) per
-    period (Fader, Hardie & Lee 2005b). BG/NBD: purchases expected in period k (the increment
-    of the conditional expectation) discounted by (1 + discount_rate)^-k, k = 1..horizon; a
-    fractional last period is discounted at the horizon.
+    Discounted purchases come from the model's ``discounted_expected_purchases``: for the
+    Pareto/NBD the DERT in closed form with continuous discounting at log(1 + discount_rate) per
+    period (Fader, Hardie & Lee 2005b); for the BG/NBD the purchases expected in period k
+    discounted by (1 + discount_rate)^-k, a fractional last period at the horizon.
     """
-    unit = _time_unit(time_unit)
-    transaction_model._check_fitted()
-    spend_model._check_fitted()
-    if transaction_model.time_unit_ != unit:
+    check_is_fitted(transaction_model)
+    check_is_fitted(spend_model)
+    unit = transaction_model.time_unit_
+    recorded = summary.attrs.get("time_unit") if isinstance(summary, pd.DataFrame) else None
+    if recorded is not None and check_time_unit(recorded) != unit:
         raise CXDataError(
-            f"time_unit is {unit!r} but the transaction model was fitted in "
-            f"{transaction_model.time_unit_!r}: horizon and discount rate must be in the "
-            "model's unit."
+            f"The summary's durations are in {recorded!r} but the transaction model was fitted "
+            f"in {unit!r}: value customers with a summary in the model's unit."
         )
     if not 0 < margin <= 1:
         raise CXDataError(f"margin must lie in (0, 1]; got {margin!r}.")
@@ -136,35 +130,16 @@ def customer_lifetime_value(
             summary[frequency].to_numpy(dtype=float), summary[monetary_value].to_numpy(dtype=float)
         )
     )
-    delta = _delta(discount_rate)
-    if isinstance(transaction_model, ParetoNBD):
-        dert = np.asarray(
-            transaction_model.discounted_expected_transactions(
-                x, tx, big_t, discount_rate=discount_rate, horizon=horizon
-            )
+    dert = np.asarray(
+        transaction_model.discounted_expected_purchases(
+            x, tx, big_t, discount_rate=discount_rate, horizon=horizon
         )
-        expected = (
-            transaction_model._cond_expected(np.asarray(float(horizon)), x, tx, big_t)
-            if horizon is not None
-            else np.full(len(x), np.nan)
-        )
-        method = "Pareto/NBD DERT, continuous discounting"
-    else:
-        if horizon is None:
-            raise CXDataError(
-                "horizon=None (remaining lifetime) needs ParetoNBD; give BG/NBD a horizon."
-            )
-        if not np.isfinite(horizon) or horizon <= 0:
-            raise CXDataError(f"horizon must be a positive number of periods; got {horizon!r}.")
-        steps = np.append(np.arange(1.0, np.floor(horizon) + 1), horizon)
-        steps = np.unique(steps)
-        cum = transaction_model._cond_expected(
-            steps[None, :], x[:, None], tx[:, None], big_t[:, None]
-        )
-        increments = np.diff(np.column_stack([np.zeros(len(x)), cum]), axis=1)
-        dert = increments @ np.exp(-delta * np.ceil(steps - 1e-12))
-        expected = cum[:, -1]
-        method = "BG/NBD, per-period discounting"
+    )
+    expected = (
+        np.asarray(transaction_model.conditional_expected_purchases(horizon, x, tx, big_t))
+        if horizon is not None
+        else np.full(len(x), np.nan)
+    )
     values = pd.DataFrame(
         {"expected_purchases": expected, "discounted_purchases": dert, "expected_spend": spend},
         index=summary.index,
@@ -176,5 +151,5 @@ def customer_lifetime_value(
         None if horizon is None else float(horizon),
         float(discount_rate),
         float(margin),
-        method,
+        transaction_model.discounting,
     )

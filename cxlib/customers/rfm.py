@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlib.customers.summary import customer_summary
 from cxlib.estimate import z_value
-from cxlib.metrics import share_ci
-from cxlib.summary import _summary
+from cxlib.intervals import share_ci
 from cxlib.validate import CXDataError, check_columns, check_no_missing, check_numeric, fail_rows
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Columns of :func:`rfm_table`: days since the last purchase (R), purchase occasions (F) and
-#: total spend in the data's currency (M); named as in :func:`cxlib.summary.customer_summary`.
+#: total spend in the data's currency (M); named as in :func:`cxlib.customers.customer_summary`.
 RFM_COLUMNS: list[str] = ["days_since_last", "n_occasions", "total_spend"]
 
 #: The default segment map on the 5 x 5 grid of R and F scores (M is not used), inclusive ranges.
@@ -82,7 +82,7 @@ def rfm_table(
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer as known on ``reference_date``.
 
-    Built on :func:`cxlib.summary.customer_summary` (so any engine it accepts works here too).
+    Built on :func:`cxlib.customers.customer_summary` (so any engine it accepts works here too).
     Purchases after ``reference_date`` are ignored, so that one export gives the RFM table at
     several past dates (for migration and for checking segments against later behaviour);
     customers whose first purchase is later are not in the table.
@@ -105,15 +105,13 @@ def rfm_table(
     """
     if reference_date is None:
         raise CXDataError("reference_date must be a date; got None.")
-    summary = _summary(
+    summary = customer_summary(
         transactions,
         customer_id=customer_id,
         date=date,
         amount=amount,
         observation_end=reference_date,
-        calibration_end=None,
-        freq="D",
-        drop_after_end=True,
+        later_purchases="ignore",
     )
     return summary[RFM_COLUMNS].copy()
 
@@ -179,15 +177,15 @@ def rfm_scores(
     table: pd.DataFrame,
     *,
     bins: int = 5,
-    recency: str = "days_since_last",
-    frequency: str = "n_occasions",
-    monetary: str = "total_spend",
+    days_since_last: str = "days_since_last",
+    n_occasions: str = "n_occasions",
+    total_spend: str = "total_spend",
 ) -> pd.DataFrame:
     """R, F and M scores 1..``bins`` (``bins`` = best) and the RFM code, e.g. ``"545"``.
 
     Each score comes from :func:`tie_aware_bins`: equal values always get equal scores, and bins
-    are as close to equal size as ties allow. R scores the *negative* of ``recency`` (days since
-    the last purchase), so the most recent buyers score ``bins``.
+    are as close to equal size as ties allow. R scores the *negative* of ``days_since_last``, so
+    the most recent buyers score ``bins``.
 
     Parameters
     ----------
@@ -195,9 +193,11 @@ def rfm_scores(
         One row per customer, e.g. from :func:`rfm_table`. Not modified.
     bins : int
         Number of score levels, 2 to 9 (one digit per score in the code).
-    recency, frequency, monetary : str
-        Columns holding days since the last purchase (small = good), purchase occasions and
-        spend (large = good). No missing values.
+    days_since_last, n_occasions, total_spend : str
+        Columns holding the R, F and M measures: days since the last purchase (small = good),
+        purchase occasions and spend (large = good), named as in
+        :func:`cxlib.customers.customer_summary` (where ``recency`` and ``frequency`` mean the
+        CLV models' t_x and x). No missing values.
 
     Returns
     -------
@@ -205,16 +205,16 @@ def rfm_scores(
         Same index as ``table``; ``R``, ``F``, ``M`` (int64) and ``rfm`` (str, "RFM" digits).
     """
     _check_bins(bins)
-    columns = [recency, frequency, monetary]
+    columns = [days_since_last, n_occasions, total_spend]
     check_columns(table, columns, name="table")
     for column in columns:
         check_numeric(table, column)
         check_no_missing(table, column)
     scores = pd.DataFrame(
         {
-            "R": tie_aware_bins(-table[recency].to_numpy(dtype=float), bins=bins),
-            "F": tie_aware_bins(table[frequency].to_numpy(dtype=float), bins=bins),
-            "M": tie_aware_bins(table[monetary].to_numpy(dtype=float), bins=bins),
+            "R": tie_aware_bins(-table[days_since_last].to_numpy(dtype=float), bins=bins),
+            "F": tie_aware_bins(table[n_occasions].to_numpy(dtype=float), bins=bins),
+            "M": tie_aware_bins(table[total_spend].to_numpy(dtype=float), bins=bins),
         },
         index=table.index,
     )
@@ -324,7 +324,7 @@ def segment_outcomes(
 
     The check that makes RFM worth using: segments made on a reference date, compared on what
     their customers did in the following period (the holdout of
-    :func:`cxlib.summary.customer_summary` with ``calibration_end`` = the reference date).
+    :func:`cxlib.customers.customer_summary` with ``calibration_end`` = the reference date).
 
     Parameters
     ----------
@@ -345,7 +345,7 @@ def segment_outcomes(
     DataFrame
         Two rows per segment (in category order, empty segments left out): ``metric``
         ``"repeat_buyers_pct"`` (share of customers who bought again, percent points, Wilson
-        interval via :func:`cxlib.metrics.share_ci`) and ``"spend_per_customer"`` (mean spend
+        interval via :func:`cxlib.intervals.share_ci`) and ``"spend_per_customer"`` (mean spend
         per customer including those who did not buy, in the data's currency, normal interval
         ``mean +- z sd / sqrt(n)``, clipped at 0; spend is skewed, so read it as approximate for
         small segments), with ``estimate, ci_low, ci_high, n, n_eff, level, method, unit,

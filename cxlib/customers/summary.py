@@ -39,12 +39,10 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from cxlib.validate import MAX_EXAMPLES, CXDataError, to_timestamp
+from cxlib.units import DAYS_PER_UNIT, check_time_unit
+from cxlib.validate import MAX_EXAMPLES, CXDataError, check_option, to_timestamp
 
-__all__ = ["FREQ_DAYS", "SUMMARY_COLUMNS", "customer_summary"]
-
-#: Length of one time unit of ``freq`` in days.
-FREQ_DAYS: dict[str, int] = {"D": 1, "W": 7}
+__all__ = ["SUMMARY_COLUMNS", "customer_summary"]
 
 #: Output columns of :func:`customer_summary` (the holdout pair only with ``calibration_end``).
 SUMMARY_COLUMNS: list[str] = [
@@ -73,7 +71,8 @@ def customer_summary(
     amount: str = "amount",
     observation_end: Any = None,
     calibration_end: Any = None,
-    freq: Literal["D", "W"] = "D",
+    time_unit: Literal["days", "weeks"] = "days",
+    later_purchases: Literal["error", "ignore"] = "error",
 ) -> pd.DataFrame:
     """One row per customer from raw transactions, computed in the input's own engine.
 
@@ -94,8 +93,13 @@ def customer_summary(
         ``observation_end``, with no holdout columns. When given, occasions after it count as
         holdout purchases, and customers whose first purchase falls after it are left out
         (they were not yet customers at ``calibration_end``).
-    freq : {"D", "W"}
-        Time unit of ``recency`` and ``T``: days, or weeks of 7 days.
+    time_unit : {"days", "weeks"}
+        Unit of ``recency`` and ``T``: days, or weeks of 7 days. Recorded in the result's
+        ``attrs["time_unit"]``, from where the CLV models take it (``BGNBD().fit(summary)``);
+        pandas keeps it through row selections, and a model that cannot find it asks for it.
+    later_purchases : {"error", "ignore"}
+        Purchases after ``observation_end``: an error (default), or left out, e.g. to describe
+        the customer base as it was on a past date (:func:`cxlib.customers.rfm_table`).
 
     Returns
     -------
@@ -126,34 +130,10 @@ def customer_summary(
     1                      2          1      7.0  14.0            20.0
     2                      1          0      0.0  10.0             0.0
     """
-    return _summary(
-        transactions,
-        customer_id=customer_id,
-        date=date,
-        amount=amount,
-        observation_end=observation_end,
-        calibration_end=calibration_end,
-        freq=freq,
-        drop_after_end=False,
-    )
-
-
-def _summary(
-    transactions: Any,
-    *,
-    customer_id: str,
-    date: str,
-    amount: str,
-    observation_end: Any,
-    calibration_end: Any,
-    freq: str,
-    drop_after_end: bool,
-) -> pd.DataFrame:
-    """:func:`customer_summary`, optionally ignoring purchases after ``observation_end``."""
-    if freq not in FREQ_DAYS:
-        raise CXDataError(
-            f"The 'freq' parameter must be one of {list(FREQ_DAYS)}. Got {freq!r} instead."
-        )
+    unit = check_time_unit(time_unit, allowed=("days", "weeks"))
+    check_option(later_purchases, ("error", "ignore"), parameter="later_purchases",
+                 function="customer_summary")  # fmt: skip
+    drop_after_end = later_purchases == "ignore"
     frame = _to_lazy(transactions)
     frame = _validated(frame, customer_id=customer_id, date=date, amount=amount)
     obs_end = _day(observation_end, "observation_end")
@@ -192,9 +172,11 @@ def _summary(
     table = _aggregate(
         frame, customer_id=customer_id, amount=amount, cal_end=cal_end, holdout=holdout
     )
-    return _finish(
-        table, customer_id=customer_id, obs_end=obs_end, cal_end=cal_end, freq=freq, holdout=holdout
+    summary = _finish(
+        table, customer_id=customer_id, obs_end=obs_end, cal_end=cal_end, unit=unit, holdout=holdout
     )
+    summary.attrs["time_unit"] = unit
+    return summary
 
 
 def _to_lazy(transactions: Any) -> nw.LazyFrame:
@@ -388,7 +370,7 @@ def _finish(
     customer_id: str,
     obs_end: pd.Timestamp,
     cal_end: pd.Timestamp,
-    freq: str,
+    unit: str,
     holdout: bool,
 ) -> pd.DataFrame:
     """Derived columns, dtypes and order, in pandas on the (small) per-customer table."""
@@ -402,7 +384,7 @@ def _finish(
     repeat_spend = total - table["first_spend"].to_numpy(dtype=np.float64)
     frequency = n_occ - 1
     one_day = pd.Timedelta(days=1)
-    unit = pd.Timedelta(days=FREQ_DAYS[freq])
+    period = pd.Timedelta(days=DAYS_PER_UNIT[unit])
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
     out = pd.DataFrame(
@@ -412,8 +394,8 @@ def _finish(
             "first_purchase": first.to_numpy(),
             "last_purchase": last.to_numpy(),
             "days_since_last": ((obs_end - last) / one_day).to_numpy(dtype=np.float64),
-            "recency": ((last - first) / unit).to_numpy(dtype=np.float64),
-            "T": ((cal_end - first) / unit).to_numpy(dtype=np.float64),
+            "recency": ((last - first) / period).to_numpy(dtype=np.float64),
+            "T": ((cal_end - first) / period).to_numpy(dtype=np.float64),
             "total_spend": total,
             "mean_spend": total / n_occ,
             "monetary_value": monetary,

@@ -1,0 +1,41 @@
+"""Customers from their purchases: one row per customer, and RFM scores and segments.
+
+=========================  ==========================================================
+module                     holds
+=========================  ==========================================================
+:mod:`~.summary`           ``customer_summary``: transactions to one row per customer
+                           (occasions, frequency, recency, T, spend, holdout), in the
+                           input's own engine (pandas, polars, DuckDB, Spark via narwhals)
+:mod:`~.rfm`               RFM table, tie-aware scores, named segments, segment-map checks,
+                           how segments bought afterwards
+=========================  ==========================================================
+
+Column names mean one thing everywhere: ``frequency`` and ``recency`` are the CLV models' x
+(repeat purchases) and t_x (time from the first to the last purchase, in the summary's
+``time_unit``); RFM's R and F are ``days_since_last`` and ``n_occasions``.
+"""
+
+from cxlib.customers.rfm import (
+    DEFAULT_SEGMENT_MAP,
+    RFM_COLUMNS,
+    rfm_scores,
+    rfm_table,
+    segment,
+    segment_outcomes,
+    tie_aware_bins,
+    validate_segment_map,
+)
+from cxlib.customers.summary import SUMMARY_COLUMNS, customer_summary
+
+__all__ = [
+    "DEFAULT_SEGMENT_MAP",
+    "RFM_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "customer_summary",
+    "rfm_scores",
+    "rfm_table",
+    "segment",
+    "segment_outcomes",
+    "tie_aware_bins",
+    "validate_segment_map",
+]
