@@ -30,8 +30,9 @@ def synthetic_log(n_events: int, *, seed: int = 0) -> pd.DataFrame:
     n_customers = max(n_events // 10, 1)
     customer = np.sort(rng.integers(1, n_customers + 1, n_events))
     new_session = rng.random(n_events) < 0.35
-    step_minutes = np.where(new_session, rng.integers(24 * 60, 30 * 24 * 60, n_events),
-                            rng.integers(1, 20, n_events))
+    step_minutes = np.where(
+        new_session, rng.integers(24 * 60, 30 * 24 * 60, n_events), rng.integers(1, 20, n_events)
+    )
     first = np.r_[True, customer[1:] != customer[:-1]]
     minutes = np.cumsum(step_minutes)
     minutes -= np.maximum.accumulate(np.where(first, minutes, 0))  # restart per customer
@@ -86,21 +87,28 @@ def main() -> None:
     n_sim = max(args.events // 32, 100)
     panel = cx_panel(n_sim, seed=0)
     t_pp, periods = best_of(
-        args.repeat, journey.person_periods, panel.customers, panel.interactions,
-        start="2023-01-01", end="2025-01-01", covariates=["segment"],
+        args.repeat,
+        journey.person_periods,
+        panel.customers,
+        panel.interactions,
+        start="2023-01-01",
+        end="2025-01-01",
+        covariates=["segment"],
     )
     t_mot, mot = best_of(args.repeat, journey.moments_of_truth, periods, categorical=["segment"])
     mot_rows = [
         ("person_periods", t_pp, f"{len(periods):,} cust.-months"),
-        ("moments_of_truth (cloglog)", t_mot, f"{mot.attrs['n_events']:,} churns"),
+        ("moments_of_truth (cloglog)", t_mot, f"{mot.n_events:,} churns"),
     ]
 
     load = os.getloadavg()
     n_customers = log["customer_id"].nunique()
     print(f"cxlib.journey on {args.events:,} interactions, {n_customers:,} customers")
-    print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-          f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-          f"(1 / 5 / 15 min), best of {args.repeat}")
+    print(
+        f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"(1 / 5 / 15 min), best of {args.repeat}"
+    )
     print()
     print(f"| {'step':<32} | {'seconds':>7} | {'result':<22} |")
     print(f"|{'-' * 34}|{'-' * 8}:|{'-' * 24}|")
