@@ -1,16 +1,19 @@
-"""cxlib.byod: your exports are checked before any notebook runs, one message per problem."""
+"""cxlib.byod: your exports are checked before any notebook runs, one message per problem.
+
+Loading in notebooks and preparing files for ``cxlib report``; reading is tested in
+test_byod_read.py, the column rules in test_byod_check.py.
+"""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import cxlib.byod
 from cxlib.byod import (
-    check_input,
     load_customers,
     load_survey,
     load_transactions,
-    parse_columns,
     prepare_inputs,
 )
 from cxlib.privacy import pseudonymise
@@ -41,10 +44,13 @@ def _csv(tmp_path, text, name="data.csv"):
     return path
 
 
-def _messages(kind, path, **options):
-    frame, problems = check_input(kind, path, **options)
-    assert frame is None
-    return [p.message for p in problems], problems
+def test_the_package_keeps_every_name_of_the_former_module():
+    # what notebooks, cxlib.report, cxlib.__main__ and users import from cxlib.byod
+    former = """INPUTS InputSpec PreparedInputs Problem check_input describe_file load_customers
+        load_survey load_transactions parse_columns prepare_inputs read_table CHURN_VALUES
+        GERMAN_HINTS KNOWN_COLUMNS"""
+    for name in former.split():
+        assert name in cxlib.byod.__all__ and hasattr(cxlib.byod, name)
 
 
 def test_example_files_load_with_german_columns_mapped():
@@ -69,79 +75,10 @@ def test_none_means_bundled_data():
     assert len(load_customers(None)) == 7043  # IBM Telco
 
 
-def test_misnamed_columns_are_named_with_a_suggested_mapping():
-    messages, problems = _messages("transactions", EXAMPLES / "umsaetze.csv", decimal=",")
-    assert len(messages) == 3
-    assert messages[0].startswith("required column 'customer_id' is missing; the file has")
-    assert "Did you mean --column customer_id=KundenNr?" in messages[0]
-    assert "--column date=Datum" in messages[1] and "--column amount=Betrag" in messages[2]
-    assert str(problems[0]).startswith(str(EXAMPLES / "umsaetze.csv") + ": ")
-
-
-def test_unparsable_dates_name_file_column_and_lines(tmp_path):
-    path = _csv(tmp_path, "KundenNr;Datum;Betrag\nA;01.02.2024;1\nB;31.02.2024;2\nC;gestern;3\n")
-    messages, problems = _messages("transactions", path, columns=GERMAN, date_format="%d.%m.%Y")
-    assert problems[0].column == "Datum"
-    assert "Column 'Datum' must hold dates that can be parsed: 2 of 3 rows do not" in messages[0]
-    lines = messages[0].split("Examples:\n")[1]
-    assert "3     31.02.2024" in lines and "4        gestern" in lines  # CSV line numbers
-
-
-def test_missing_date_without_format_suggests_date_format(tmp_path):
-    path = _csv(tmp_path, "customer_id,date,amount\nA,2024-01-05,1\nB,soon,2\n")
-    messages, _ = _messages("transactions", path)
-    assert "Give the format with --date-format" in messages[0]
-
-
-def test_scores_outside_their_scale_each_get_a_message(tmp_path):
-    path = _csv(tmp_path, "csat,ces,nps\n5,7,10\n6,0,11\n4.5,3,\n")
-    messages, _ = _messages("survey", path)
-    assert any("Column 'csat' must hold whole numbers: 1 of 3 rows do not" in m for m in messages)
-    assert "Column 'ces' must lie in [1, 7]: 1 of 3 rows do not" in "\n".join(messages)
-    assert "Column 'nps' must lie in [0, 10]: 1 of 3 rows do not" in "\n".join(messages)
-
-
-def test_survey_needs_a_score_column(tmp_path):
-    path = _csv(tmp_path, "KundenNr,Note\nA,5\n")
-    messages, _ = _messages("survey", path)
-    assert messages[0].startswith("needs at least one score column: csat (1-5), ces (1-7)")
-
-
-def test_duplicate_ids_are_refused_where_ids_must_be_unique(tmp_path):
-    path = _csv(tmp_path, "customer_id,tenure_months,churn\nA,3,yes\nB,4,no\nA,5,no\n")
-    messages, _ = _messages("customers", path)
-    assert messages == [
-        "Column 'customer_id' must identify each row once (duplicates found): 2 of 3 rows do not."
-        " Examples:\n     customer_id\nline            \n2              A\n4              A"
-    ]
-    answers = _csv(tmp_path, "survey_id,nps\n1,9\n1,3\n", name="s.csv")
-    assert "Column 'survey_id' must identify" in _messages("survey", answers)[0][0]
-
-
-def test_amounts_must_be_non_negative_numbers_and_ids_present(tmp_path):
-    path = _csv(tmp_path, "customer_id,date,amount\nA,2024-01-01,x\n,2024-01-02,-1\n")
-    messages, _ = _messages("transactions", path)
-    text = "\n".join(messages)
-    assert "Column 'customer_id' must not be missing: 1 of 2 rows do not" in text
-    assert "Column 'amount' must hold numbers: 1 of 2 rows do not" in text
-
-
-def test_unreadable_and_empty_files(tmp_path):
-    assert _messages("transactions", tmp_path / "nope.csv")[0] == ["file not found."]
-    empty = _csv(tmp_path, "customer_id,date,amount\n")
-    assert _messages("transactions", empty)[0] == ["the file has no data rows."]
-
-
-def test_parse_columns():
-    assert parse_columns(["customer_id=KundenNr,date=Datum", "amount = Betrag"]) == {
-        "customer_id": "KundenNr",
-        "date": "Datum",
-        "amount": "Betrag",
-    }
-    with pytest.raises(CXDataError, match="CANONICAL=YOURS"):
-        parse_columns(["KundenNr"])
-    with pytest.raises(CXDataError, match="maps 'date' twice"):
-        parse_columns(["date=A", "date=B"])
+def test_a_broken_file_raises_with_every_problem():
+    with pytest.raises(CXDataError) as info:
+        load_customers(EXAMPLES / "kunden.csv", decimal=",")
+    assert str(info.value).count(str(EXAMPLES / "kunden.csv") + ": required column") == 3
 
 
 def test_prepare_checks_all_files_first_and_lists_every_problem(tmp_path):
@@ -189,26 +126,7 @@ def test_a_column_mapping_that_matches_no_file_is_a_problem(tmp_path):
     )
 
 
-def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
-    path = tmp_path / "kunden.csv"
-    text = "Kunde;Monate;Gekündigt\nA;3;ja\nB;4;nein\n"
-    path.write_bytes(text.encode("cp1252"))  # Excel's "CSV" on German Windows
-    frame = load_customers(
-        path, columns={"customer_id": "Kunde", "tenure_months": "Monate", "churn": "Gekündigt"}
-    )
-    assert frame["churn"].tolist() == [True, False]
-    book = _csv(tmp_path, "x", name="export.xlsx")
-    assert _messages("customers", book)[0] == [
-        "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
-    ]
-
-
-def test_infinite_amounts_are_refused_and_time_zones_dropped(tmp_path):
-    path = _csv(tmp_path, "customer_id;date;amount\n1;2024-01-01;5\n2;2024-01-02;1e400\n")
-    messages, _ = _messages("transactions", path)
-    assert messages[0].startswith("Column 'amount' must hold finite numbers: 1 of 2 rows do not")
-    when = pd.to_datetime(["2024-01-01 23:30", "2024-01-02 08:00"]).tz_localize("Europe/Berlin")
-    frame = pd.DataFrame({"customer_id": [1, 2], "date": when, "amount": [1.0, 2.0]})
-    frame.to_parquet(tmp_path / "tz.parquet")
-    tx = load_transactions(tmp_path / "tz.parquet")
-    assert tx["date"].dt.tz is None and tx["date"].iloc[0] == pd.Timestamp("2024-01-01")
+def test_an_unknown_input_kind_is_refused_before_any_file_is_read(tmp_path):
+    with pytest.raises(CXDataError, match=r"'paths' parameter of prepare_inputs must be one of"):
+        prepare_inputs({"orders": tmp_path / "missing.csv"}, tmp_path / "out", key=b"k")
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,81 @@
+"""Bring your own data: read a team's exports, check them, and hand them to the notebooks.
+
+Three kinds of input feed the notebooks that can use them (``cxlib report --transactions ...``):
+
+============  ==========================================================  =====================
+input         canonical columns (required in **bold**)                    feeds
+============  ==========================================================  =====================
+transactions  **customer_id**, **date**, **amount** (>= 0, one row per     ``transactions_path``:
+              purchase; several a day are summed by the notebooks)        02 RFM, 03 CLV
+survey        customer_id, survey_id (unique), timestamp, touchpoint,   ``survey_path``:
+              and at least one score of **csat** (1-5), **ces** (1-7,      01 CX metrics
+              CES 2.0 agreement), **nps** (0-10); empty = no answer
+customers     **customer_id** (unique), **tenure_months** (>= 0),          ``customers_path``:
+              **churn** (yes/no, ja/nein, true/false, 1/0), optional       04 churn prediction,
+              monthly_charges, total_charges (>= 0), contract and any     05 churn survival
+              other Telco-style feature columns
+============  ==========================================================  =====================
+
+The score scales are those of :data:`cxlib.survey.scales.SCALES`, defined once for the package.
+A notebook receives a file when its ``parameters`` cell declares the matching ``*_path``
+variable; the report runner reads that cell, so the table above is what the notebooks declare.
+
+Your column names are mapped onto the canonical ones with ``columns={"customer_id": "KundenNr"}``
+(``--column customer_id=KundenNr`` on the command line). Every rule is checked before any
+notebook runs, and every broken rule is reported, each with file, column and example rows (line
+numbers as in the CSV file, header = line 1), never with a traceback from inside pandas.
+
+Notebooks load their input through :func:`load_transactions`, :func:`load_survey` and
+:func:`load_customers`: given ``None`` they return the bundled data, given a path they read,
+check and return the canonical frame.
+
+=========================  ==========================================================
+module                     holds
+=========================  ==========================================================
+:mod:`~.schema`            what each input must hold: ``INPUTS`` (``InputSpec``), known
+                           columns, churn flags, German names for hints
+:mod:`~.read`              reading files (encodings, separators, parquet), decimal
+                           commas (``to_numbers``), ``read_table``, ``parse_columns``,
+                           ``describe_file``
+:mod:`~.check`             the column rules and ``check_input``, which collects every
+                           ``Problem`` of a file
+:mod:`~.load`              ``load_transactions``, ``load_survey``, ``load_customers``
+                           for the notebooks (bundled data for ``None``)
+:mod:`~.prepare`           ``prepare_inputs`` for ``cxlib report``: check all files,
+                           then write pseudonymised parquet (``PreparedInputs``)
+=========================  ==========================================================
+
+Everything listed in ``__all__`` is re-exported here, so ``from cxlib.byod import load_survey``.
+"""
+
+from cxlib.byod.check import Problem, check_input
+from cxlib.byod.load import load_customers, load_survey, load_transactions
+from cxlib.byod.prepare import PreparedInputs, prepare_inputs
+from cxlib.byod.read import describe_file, parse_columns, read_table
+from cxlib.byod.schema import (
+    CHURN_VALUES,
+    GERMAN_HINTS,
+    INPUTS,
+    KNOWN_COLUMNS,
+    InputSpec,
+    Kind,
+)
+
+__all__ = [
+    "CHURN_VALUES",
+    "GERMAN_HINTS",
+    "INPUTS",
+    "KNOWN_COLUMNS",
+    "InputSpec",
+    "Kind",
+    "PreparedInputs",
+    "Problem",
+    "check_input",
+    "describe_file",
+    "load_customers",
+    "load_survey",
+    "load_transactions",
+    "parse_columns",
+    "prepare_inputs",
+    "read_table",
+]

@@ -1,0 +1,118 @@
+"""What each input must hold: canonical columns, accepted churn flags, and the notebook it feeds.
+
+The survey scores are checked against :data:`cxlib.survey.scales.SCALES`, the one definition of
+the answer scales in the package; this module only names which of them a survey export may hold.
+
+Examples
+--------
+>>> INPUTS["transactions"].required
+('customer_id', 'date', 'amount')
+>>> INPUTS["survey"].option, INPUTS["survey"].parameter
+('--survey', 'survey_path')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cxlib.data import TELCO_COLUMNS
+
+__all__ = [
+    "CHURN_VALUES",
+    "GERMAN_HINTS",
+    "INPUTS",
+    "KNOWN_COLUMNS",
+    "SURVEY_SCORES",
+    "InputSpec",
+    "Kind",
+]
+
+Kind = Literal["transactions", "survey", "customers"]
+
+#: Score columns of the survey input, each on its scale in :data:`cxlib.survey.scales.SCALES`.
+SURVEY_SCORES: tuple[str, ...] = ("csat", "ces", "nps")
+
+#: Text accepted for the churn flag (case-insensitive), English and German.
+CHURN_VALUES: dict[str, bool] = {
+    "yes": True,
+    "no": False,
+    "ja": True,
+    "nein": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "1.0": True,
+    "0.0": False,
+    "y": True,
+    "n": False,
+    "j": True,
+}
+
+#: Canonical columns each input uses (customers: also every Telco column name).
+KNOWN_COLUMNS: dict[str, set[str]] = {
+    "transactions": {"customer_id", "date", "amount"},
+    "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SURVEY_SCORES},
+    "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
+}
+
+#: Common German export names, used only to suggest a ``--column`` mapping in messages.
+GERMAN_HINTS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("KundenNr", "Kundennummer", "Kunden-ID", "KundenID", "Kunde"),
+    "date": ("Datum", "Kaufdatum", "Bestelldatum", "Buchungsdatum"),
+    "amount": ("Betrag", "Umsatz", "Wert", "Bestellwert"),
+    "timestamp": ("Datum", "Zeitpunkt", "Befragungsdatum"),
+    "touchpoint": ("Kontaktpunkt", "Kanal"),
+    "survey_id": ("AntwortNr", "Antwort-ID", "FragebogenNr"),
+    "tenure_months": ("Vertragsdauer", "Laufzeit_Monate", "Monate", "Kundendauer"),
+    "churn": ("Gekuendigt", "Gekündigt", "Abwanderung", "Kuendigung", "Kündigung"),
+    "monthly_charges": ("Monatsbetrag", "Monatsgebuehr", "Monatsgebühr"),
+    "contract": ("Vertrag", "Vertragsart"),
+}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What one kind of input must hold and which notebook parameter it feeds.
+
+    Attributes
+    ----------
+    kind : {"transactions", "survey", "customers"}
+    parameter : str
+        Notebook parameter that receives the prepared file, e.g. ``"transactions_path"``.
+    required : tuple of str
+        Canonical columns the file must have (the survey needs one score of
+        :data:`SURVEY_SCORES` instead).
+    feeds : str
+        The notebooks that use this input, for messages and the report index.
+    option : str
+        The command-line option, ``"--" + kind``.
+    """
+
+    kind: Kind
+    parameter: str
+    required: tuple[str, ...]
+    feeds: str
+    option: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option", f"--{self.kind}")
+
+
+#: The three inputs, keyed by kind.
+INPUTS: dict[str, InputSpec] = {
+    "transactions": InputSpec(
+        "transactions",
+        "transactions_path",
+        ("customer_id", "date", "amount"),
+        "RFM segmentation (02) and customer lifetime value (03)",
+    ),
+    "survey": InputSpec("survey", "survey_path", (), "CX metrics: CSAT, CES, NPS (01)"),
+    "customers": InputSpec(
+        "customers",
+        "customers_path",
+        ("customer_id", "tenure_months", "churn"),
+        "churn prediction (04) and churn survival (05)",
+    ),
+}
