@@ -22,13 +22,15 @@ ALT_NUMERICS := OPENBLAS_CORETYPE=Sandybridge \
 	NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: report test test-alt lab notebooks lock lint clean
+# Code and notebooks: ruff's formatter and linter (pyproject.toml), and mypy on the package.
+SOURCES := cxlib tests benchmarks notebooks conftest.py
+
+.PHONY: report test test-alt lab notebooks lock lint format clean
 
 report: $(STAMP)
 	$(BIN)/python -m cxlib report
 
-test: $(STAMP)
-	$(BIN)/ruff check cxlib tests benchmarks
+test: lint
 	$(BIN)/python -m pytest tests cxlib notebooks --doctest-modules $(NBVAL)
 	$(MAKE) --no-print-directory test-alt
 
@@ -54,7 +56,12 @@ lock:
 		--custom-compile-command "make lock" -o requirements.lock
 
 lint: $(STAMP)
-	$(BIN)/ruff check cxlib tests benchmarks
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format $(SOURCES)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

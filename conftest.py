@@ -2,8 +2,8 @@
 
 Notebook outputs are compared to what was committed, so every kernel nbval starts must compute
 exactly as the one that produced them: one BLAS/OpenMP thread and a fixed hash seed (never
-MPLBACKEND=Agg: it would stop the kernels from showing figures at all). ``make test`` exports the same variables; setting them here too keeps a bare
-``pytest`` run identical.
+MPLBACKEND=Agg: it would stop the kernels from showing figures at all). ``make test`` exports
+the same variables; setting them here too keeps a bare ``pytest`` run identical.
 """
 
 import os

@@ -26,13 +26,13 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -64,6 +64,8 @@ _ROW_MARKERS = ("customer_id",)
 _HIDDEN_NOTE = "(Per-customer rows are shown in the analyst report only.)"
 #: Workers start fresh ("spawn"): no forked copy of the parent's threads or open kernels.
 _SPAWN = multiprocessing.get_context("spawn")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,9 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 class _StakeholderFilter(Preprocessor):
     """Drop analyst-only cells, warnings, errors and tables of individual customers."""
 
-    def preprocess(self, nb, resources):  # noqa: D102 - nbconvert interface
+    def preprocess(  # noqa: D102 - nbconvert interface
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         kept = []
         for cell in nb.cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
@@ -278,8 +282,10 @@ class _InProcess(Executor):
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:
         super().__init__()
 
-    def submit(self, fn, /, *args, **kwargs) -> Future:  # noqa: D102 - Executor interface
-        future: Future = Future()
+    def submit(  # noqa: D102 - Executor interface
+        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> Future[_T]:
+        future: Future[_T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except Exception as err:  # noqa: BLE001 - surfaced by future.result(), as in a pool
