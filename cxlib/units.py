@@ -17,7 +17,13 @@ from typing import Any
 
 from cxlib.validate import CXDataError
 
-__all__ = ["DAYS_PER_UNIT", "PERIODS_PER_YEAR", "TIME_UNITS", "check_time_unit"]
+__all__ = [
+    "DAYS_PER_UNIT",
+    "PERIODS_PER_YEAR",
+    "TIME_UNITS",
+    "check_time_unit",
+    "recorded_time_unit",
+]
 
 #: Accepted spellings of each time unit, mapped to the canonical (plural) name.
 TIME_UNITS: dict[str, str] = {
@@ -66,3 +72,10 @@ def check_time_unit(value: Any, *, allowed: tuple[str, ...] | None = None) -> st
             f"The 'time_unit' parameter must be one of {sorted(valid)}. Got {value!r} instead."
         )
     return canonical
+
+
+def recorded_time_unit(frame: Any) -> str | None:
+    """The time unit a customer summary records (``attrs["time_unit"]``), canonical, or None."""
+    attrs = getattr(frame, "attrs", None)
+    recorded = attrs.get("time_unit") if isinstance(attrs, dict) else None
+    return None if recorded is None else check_time_unit(recorded)

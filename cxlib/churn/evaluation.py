@@ -27,16 +27,9 @@ import pandas as pd
 from cxlib.intervals import share_ci
 from cxlib.validate import CXDataError, check_labels, check_option
 
-__all__ = ["BrierScore", "brier_score", "calibration_table", "labels_and_values", "lift_table"]
+__all__ = ["BrierScore", "brier_score", "calibration_table", "lift_table"]
 
 _STRATEGIES = ("quantile", "uniform")
-
-
-def labels_and_values(
-    y_true: Any, values: Any, *, name: str, probability: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Churn labels (0/1 or bool) and scores or probabilities as bool and float arrays."""
-    return check_labels(y_true, values, values_name=name, probability=probability)
 
 
 def _by_bin(
@@ -115,7 +108,7 @@ def lift_table(y_true: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     >>> t[["bin", "churners", "lift", "gains"]].to_numpy().tolist()
     [[1.0, 1.0, 1.0, 0.5], [2.0, 1.0, 1.0, 1.0]]
     """
-    y, s = labels_and_values(y_true, score, name="score", probability=False)
+    y, s = check_labels(y_true, score, values_name="score")
     bins = _check_bins(bins)
     n_churners = int(y.sum())
     if n_churners == 0:
@@ -173,7 +166,7 @@ def calibration_table(
         ``mean_predicted``, ``observed_rate`` (both fractions in [0, 1]), ``ci_low``, ``ci_high``
         (Wilson interval of ``observed_rate``), ``level``.
     """
-    y, p = labels_and_values(y_true, prob, name="prob", probability=True)
+    y, p = check_labels(y_true, prob, values_name="prob", probability=True)
     bins = _check_bins(bins)
     table = _by_bin(_calibration_bins(p, bins, strategy), p, y, value="prob", count="n")
     table["mean_predicted"] = table.pop("mean")
@@ -265,7 +258,7 @@ def brier_score(
     Brier, G. W. (1950). Verification of forecasts expressed in terms of probability. Monthly
     Weather Review 78(1), 1-3. Murphy (1973), see the module docstring.
     """
-    y, p = labels_and_values(y_true, prob, name="prob", probability=True)
+    y, p = check_labels(y_true, prob, values_name="prob", probability=True)
     yf = y.astype(float)
     if bins is None:
         group = np.unique(p, return_inverse=True)[1]

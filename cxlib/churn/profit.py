@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxlib.churn.evaluation import labels_and_values
-from cxlib.validate import CXDataError, check_range, fail_rows
+from cxlib.validate import CXDataError, check_labels, check_range, fail_rows
 
 __all__ = ["CampaignProfit", "campaign_profit"]
 
@@ -121,7 +120,7 @@ def campaign_profit(
     CampaignProfit
         The profit curve, the best threshold and share, and the assumptions in words.
     """
-    y, p = labels_and_values(y_true, prob, name="prob", probability=True)
+    y, p = check_labels(y_true, prob, values_name="prob", probability=True)
     settings = pd.DataFrame(
         {
             "value": [value],

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.fitting import FittedModel, warn_not_converged
-from cxlib.units import check_time_unit
+from cxlib.units import check_time_unit, recorded_time_unit
 from cxlib.validate import CXDataError, check_columns, check_weights, fail_rows
 
 
@@ -232,8 +232,7 @@ class TransactionModel(FittedModel):
 
     def _unit_of(self, summary: Any) -> str:
         """The time unit of ``summary``'s durations: recorded by it, or the constructor's."""
-        attrs = getattr(summary, "attrs", None)
-        recorded = attrs.get("time_unit") if isinstance(attrs, dict) else None
+        recorded = recorded_time_unit(summary)
         if self.time_unit is None and recorded is None:
             raise CXDataError(
                 "The time unit of recency and T is unknown: fit a summary from "
@@ -241,7 +240,7 @@ class TransactionModel(FittedModel):
                 f"{type(self).__name__}(time_unit='weeks') (or 'days', 'months')."
             )
         unit = check_time_unit(self.time_unit if self.time_unit is not None else recorded)
-        if recorded is not None and check_time_unit(recorded) != unit:
+        if recorded is not None and recorded != unit:
             raise CXDataError(
                 f"The summary's durations are in {recorded!r} but the model was given "
                 f"time_unit={self.time_unit!r}: use one unit (e.g. recompute the summary)."

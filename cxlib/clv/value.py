@@ -10,7 +10,7 @@ import pandas as pd
 from cxlib.clv._core import TransactionModel, _customers
 from cxlib.clv.gammagamma import GammaGamma
 from cxlib.fitting import check_is_fitted
-from cxlib.units import PERIODS_PER_YEAR, check_time_unit
+from cxlib.units import PERIODS_PER_YEAR, check_time_unit, recorded_time_unit
 from cxlib.validate import CXDataError, check_columns
 
 
@@ -113,8 +113,8 @@ def customer_lifetime_value(
     check_is_fitted(transaction_model)
     check_is_fitted(spend_model)
     unit = transaction_model.time_unit_
-    recorded = summary.attrs.get("time_unit") if isinstance(summary, pd.DataFrame) else None
-    if recorded is not None and check_time_unit(recorded) != unit:
+    recorded = recorded_time_unit(summary)
+    if recorded is not None and recorded != unit:
         raise CXDataError(
             f"The summary's durations are in {recorded!r} but the transaction model was fitted "
             f"in {unit!r}: value customers with a summary in the model's unit."
