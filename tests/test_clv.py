@@ -24,6 +24,7 @@ from cxlib.clv import (
 )
 from cxlib.clv._core import _Data
 from cxlib.clv._hypergeometric import _log_hyp2f1_c
+from cxlib.customers import customer_summary
 from cxlib.data import load_cdnow
 
 CALIBRATION_END = pd.Timestamp("1997-09-30")
@@ -654,4 +655,16 @@ def test_probability_alive_matrix_is_p_alive_on_a_grid(bgnbd):
     assert grid.iloc[0, 1:].isna().all()  # no recency without a repeat purchase
     assert grid.loc[3, grid.columns[2]] == pytest.approx(
         bgnbd.probability_alive(3, grid.columns[2], 38.0), rel=1e-12
+    )
+
+
+def test_fits_do_not_depend_on_the_order_of_rows():
+    """Pseudonyms under another key reorder the summary; the fitted values must not move a bit."""
+    summary = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30")
+    shuffled = summary.sample(frac=1.0, random_state=7)
+    for model in (BGNBD, ParetoNBD):
+        assert model().fit(shuffled).params_ == model().fit(summary).params_
+    repeat = summary[summary["frequency"] > 0]
+    assert GammaGamma().fit(shuffled[shuffled["frequency"] > 0]).params_ == (
+        GammaGamma().fit(repeat).params_
     )

@@ -110,8 +110,12 @@ def _dot(u: np.ndarray, v: np.ndarray) -> float:
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer codes of the distinct values (hash-based, in order of appearance) and their count."""
-    codes, uniques = pd.factorize(values, sort=False)
+    """Integer codes of the distinct values, in ascending order of value, and their count.
+
+    Codes follow the values, not the order of appearance, so that groups (and every sum over
+    them) come out in the same order however the customers' rows are ordered.
+    """
+    codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), len(uniques)
 
 
@@ -129,6 +133,10 @@ class _Data:
     x alone are computed once per distinct x, customers without repeat purchases (t_x = 0) are
     pooled by T, and repeat buyers with identical (x, t_x, T) are pooled when recency takes few
     distinct values (purchase data recorded by day). Weights add up.
+
+    Groups and rows are held in ascending order of (x, t_x, T), never in the order of the
+    summary's rows: a fit must not change when the rows are shuffled, or sorted by customer ids
+    that are pseudonyms under another key.
     """
 
     def __init__(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> None:
@@ -150,6 +158,9 @@ class _Data:
             first = _first_of_group(g, n_g)
             wp = np.bincount(g, weights=wp, minlength=n_g)
             xip, txp, tp, c_tx, c_t = xip[first], txp[first], tp[first], c_tx[first], c_t[first]
+        else:  # continuous recency: every repeat buyer is a row; put them in value order
+            order = np.lexsort((c_t, c_tx, xip))
+            xip, txp, tp, wp, c_tx, c_t = (a[order] for a in (xip, txp, tp, wp, c_tx, c_t))
         self.xip, self.txp, self.Tp, self.wp = xip, txp, tp, wp
         self.xp = xip.astype(float)
         self.c_tx, self.c_t = c_tx, c_t

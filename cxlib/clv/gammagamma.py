@@ -71,7 +71,8 @@ class GammaGamma(FittedModel):
             monetary_value,
             f"be a positive number where {frequency} > 0",
         )
-        x, m, w = x[rep], m[rep], w[rep]
+        order = np.lexsort((m[rep], x[rep]))  # value order: the fit ignores the order of rows
+        x, m, w = x[rep][order], m[rep][order], w[rep][order]
         if len(x) < 3:
             raise CXDataError(
                 f"GammaGamma needs at least 3 repeat buyers ({frequency} > 0); got {len(x)}."
