@@ -157,17 +157,26 @@ def check_unique(frame: pd.DataFrame, columns: str | Sequence[str]) -> None:
     fail_rows(frame, dup, cols, "identify each row once (duplicates found)")
 
 
-def check_dates(frame: pd.DataFrame, column: str, *, format: str | None = None) -> pd.Series:
+def check_dates(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    format: str | None = None,
+    day_first: bool | None = None,
+) -> pd.Series:
     """Return ``column`` as datetime64, raising :class:`CXDataError` on values that do not parse.
 
     Missing values stay missing (NaT); only values that are present but unparsable are errors.
+    Without ``format`` the format is inferred from the first value; ``day_first`` (True/False)
+    says how to read a date such as ``12/10/2023`` (None: pandas' default, month first).
     The input frame is not modified.
     """
     series = frame[column]
     if pd.api.types.is_datetime64_any_dtype(series):
         return series
+    order = {} if day_first is None or format is not None else {"dayfirst": day_first}
     try:
-        parsed = pd.to_datetime(series, errors="coerce", format=format)
+        parsed = pd.to_datetime(series, errors="coerce", format=format, **order)
     except (TypeError, ValueError) as err:  # e.g. mixed time zones
         raise CXDataError(f"Column {column!r} must hold dates: {err}") from None
     fail_rows(frame, parsed.isna() & series.notna(), column, "hold dates that can be parsed")

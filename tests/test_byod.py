@@ -4,13 +4,17 @@ Loading in notebooks and preparing files for ``cxlib report``; reading is tested
 test_byod_read.py, the column rules in test_byod_check.py.
 """
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import cxlib.byod
+import cxlib.byod.prepare
 from cxlib.byod import (
+    InputFilesError,
+    check_file,
     load_customers,
     load_survey,
     load_transactions,
@@ -130,3 +134,116 @@ def test_an_unknown_input_kind_is_refused_before_any_file_is_read(tmp_path):
     with pytest.raises(CXDataError, match=r"'paths' parameter of prepare_inputs must be one of"):
         prepare_inputs({"orders": tmp_path / "missing.csv"}, tmp_path / "out", key=b"k")
     assert not (tmp_path / "out").exists()
+
+
+# -- issue 15: notes, options carried into the prepared files, unexpected errors -------------
+
+README_COLUMNS = [  # the mapping of README.md, "Running reports on your own data"
+    "customer_id=KundenNr,date=Datum,amount=Betrag",
+    "csat=Zufriedenheit,ces=Aufwand,nps=Weiterempfehlung,touchpoint=Kontaktpunkt,survey_id=AntwortNr",
+    "tenure_months=Vertragsdauer,churn=Gekuendigt,monthly_charges=Monatsbetrag,"
+    "total_charges=Gesamtbetrag,contract=Vertragsart",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("transactions", "umsaetze.csv"), ("survey", "befragung.csv"), ("customers", "kunden.csv")],
+)
+def test_example_files_pass_cleanly_with_the_readme_options(kind, name):
+    result = check_file(
+        kind, EXAMPLES / name, columns=README_COLUMNS, date_format="%d.%m.%Y", decimal=","
+    )
+    assert result.problems == [] and result.notes == [] and len(result.frame) > 0
+
+
+def test_prepare_lists_the_notes_of_each_file(tmp_path):
+    path = _csv(tmp_path, "customer_id,date,amount,name\n K-1,2024-01-02,5,Max\n", name="tx.csv")
+    prepared = prepare_inputs({"transactions": path}, tmp_path / "out", key=b"k")
+    (info,) = prepared.files
+    assert info["notes"] == [
+        "customer_id: surrounding spaces trimmed in 1 row(s)",
+        "columns not used by the notebooks were dropped: name (keep one with --keep-column NAME)",
+    ]
+
+
+def test_prepared_files_carry_kept_columns_and_the_window_to_the_notebooks(tmp_path):
+    text = (
+        "customer_id,nps,Region,date,email\nK-1,9,Nord,1920-01-02,a@b.de\nK-2,7,Süd,2024-01-02,\n"
+    )
+    path = _csv(tmp_path, text, name="survey.csv")
+    prepared = prepare_inputs(
+        {"survey": path},
+        tmp_path / "out",
+        key=b"k",
+        keep_columns=["Region"],
+        date_window=("1900-01-01", None),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the notebook's load_survey: no problem, no note
+        survey = load_survey(prepared.parameters["survey_path"])
+    assert survey["Region"].tolist() == ["Nord", "Süd"] and "email" not in survey.columns
+    assert survey["timestamp"].dt.year.tolist() == [1920, 2024]
+
+
+def test_load_functions_take_the_new_options_and_warn_each_note(tmp_path):
+    path = _csv(tmp_path, "customer_id,date,amount\nA,12/10/2023,1\nB,13/10/2023,2\n")
+    with pytest.warns(UserWarning, match="date: dates read day first") as caught:
+        tx = load_transactions(path)
+    assert caught[0].filename == __file__  # stacklevel: the caller's line
+    assert tx["date"].iloc[0] == pd.Timestamp("2023-10-12")
+    with pytest.raises(CXDataError, match="Column 'date' must hold dates that can be parsed"):
+        load_transactions(path, day_first=False)  # month first: 13/10/2023 is no date
+    with pytest.raises(CXDataError, match="Column 'date' must lie between 2024-01-01 and"):
+        load_transactions(path, date_window=("2024-01-01", None))
+    with pytest.raises(CXDataError, match="--keep-column X: the file has no column 'X'"):
+        load_transactions(path, keep_columns=["X"])
+
+
+def test_a_keep_column_that_no_file_has_is_a_problem(tmp_path):
+    path = _csv(tmp_path, "customer_id,date,amount,Region\nA,2024-01-02,1,Nord\n")
+    with pytest.raises(InputFilesError) as info:
+        prepare_inputs({"transactions": path}, tmp_path / "out", key=b"k", keep_columns=["Regoin"])
+    assert str(info.value).endswith(
+        "1. --keep-column: no input file has a column 'Regoin'; did you mean 'Region'?"
+    )
+
+
+def test_an_unexpected_error_becomes_a_problem_of_its_file_with_the_traceback(
+    tmp_path, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cxlib.byod.prepare, "check_file", broken)
+    path = _csv(tmp_path, "customer_id,date,amount\nA,2024-01-02,1\n")
+    with pytest.raises(InputFilesError) as info:
+        prepare_inputs({"transactions": path}, tmp_path / "out", key=b"k")
+    (problem,) = info.value.problems
+    assert str(problem) == (
+        f"{path}: unexpected error while checking this file: RuntimeError: boom; the full "
+        "traceback is in the log"
+    )
+    assert "Traceback (most recent call last)" in problem.detail and "boom" in problem.detail
+    assert info.value.details.startswith(f"{path}:\nTraceback")
+    assert isinstance(info.value, CXDataError)
+
+
+def test_notebooks_read_every_prepared_example_file_without_problem_or_note(tmp_path):
+    paths = {
+        "transactions": EXAMPLES / "umsaetze.csv",
+        "survey": EXAMPLES / "befragung.csv",
+        "customers": EXAMPLES / "kunden.csv",
+    }
+    prepared = prepare_inputs(paths, tmp_path, key=b"k", **GERMAN_OPTIONS)
+    assert [info["notes"] for info in prepared.files] == [[], [], []]
+    loaders = {
+        "transactions_path": load_transactions,
+        "survey_path": load_survey,
+        "customers_path": load_customers,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = {p: loaders[p](path) for p, path in prepared.parameters.items()}
+    assert len(frames["transactions_path"]) == 1063 and len(frames["customers_path"]) == 300
+    assert frames["survey_path"]["responded"].any()

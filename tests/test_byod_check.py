@@ -35,9 +35,10 @@ def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
     path = tmp_path / "kunden.csv"
     text = "Kunde;Monate;Gekündigt\nA;3;ja\nB;4;nein\n"
     path.write_bytes(text.encode("cp1252"))  # Excel's "CSV" on German Windows
-    frame = load_customers(
-        path, columns={"customer_id": "Kunde", "tenure_months": "Monate", "churn": "Gekündigt"}
-    )
+    with pytest.warns(UserWarning, match=r"^read as Windows-1252 \(the file is not UTF-8\)$"):
+        frame = load_customers(
+            path, columns={"customer_id": "Kunde", "tenure_months": "Monate", "churn": "Gekündigt"}
+        )
     assert frame["churn"].tolist() == [True, False]
     book = _csv(tmp_path, "x", name="export.xlsx")
     assert _messages("customers", book)[0] == [

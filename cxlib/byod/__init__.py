@@ -23,22 +23,33 @@ variable; the report runner reads that cell, so the table above is what the note
 Your column names are mapped onto the canonical ones with ``columns={"customer_id": "KundenNr"}``
 (``--column customer_id=KundenNr`` on the command line). Every rule is checked before any
 notebook runs, and every broken rule is reported, each with file, column and example rows (line
-numbers as in the CSV file, header = line 1), never with a traceback from inside pandas.
+numbers as in the CSV file, header = line 1), never with a traceback from inside pandas. What
+the check repairs (a Windows-1252 file, spaces around ids) or notices (ids that differ only in
+case, undocumented columns dropped) comes back as notes; :mod:`~.check` has the table of what
+is refused, what is repaired, and the option that overrides each.
 
 Notebooks load their input through :func:`load_transactions`, :func:`load_survey` and
 :func:`load_customers`: given ``None`` they return the bundled data, given a path they read,
-check and return the canonical frame.
+check and return the canonical frame (notes as warnings).
 
 =========================  ==========================================================
 module                     holds
 =========================  ==========================================================
 :mod:`~.schema`            what each input must hold: ``INPUTS`` (``InputSpec``), known
-                           columns, churn flags, German names for hints
-:mod:`~.read`              reading files (encodings, separators, parquet), decimal
-                           commas (``to_numbers``), ``read_table``, ``parse_columns``,
+                           columns, churn flags, German names for hints, the default
+                           plausible date window
+:mod:`~.scan`              a CSV file's bytes before parsing: line length and fields
+                           per line (``MAX_LINE_BYTES``, ``MAX_FIELDS``), mixed
+                           encodings, duplicate header names, extra fields
+:mod:`~.read`              reading files (``read_file``, ``read_table``,
+                           ``read_header``, parquet types), ``parse_columns``,
                            ``describe_file``
-:mod:`~.check`             the column rules and ``check_input``, which collects every
-                           ``Problem`` of a file
+:mod:`~.numbers`           decimal marks and thousands separators (``to_numbers``)
+:mod:`~.dates`             day/month order of text dates, the plausible date window
+:mod:`~.rules`             the rules of one column (ids, dates, numbers, churn flag,
+                           parquet types)
+:mod:`~.check`             ``check_file`` (``CheckResult``: frame, problems, notes) and
+                           ``check_input``, which collect every ``Problem`` of a file
 :mod:`~.load`              ``load_transactions``, ``load_survey``, ``load_customers``
                            for the notebooks (bundled data for ``None``)
 :mod:`~.prepare`           ``prepare_inputs`` for ``cxlib report``: check all files,
@@ -48,12 +59,15 @@ module                     holds
 Everything listed in ``__all__`` is re-exported here, so ``from cxlib.byod import load_survey``.
 """
 
-from cxlib.byod.check import Problem, check_input
+from cxlib.byod.check import CheckResult, InputNote, Problem, check_file, check_input
 from cxlib.byod.load import load_customers, load_survey, load_transactions
-from cxlib.byod.prepare import PreparedInputs, prepare_inputs
+from cxlib.byod.prepare import InputFilesError, PreparedInputs, prepare_inputs
 from cxlib.byod.read import describe_file, parse_columns, read_table
+from cxlib.byod.scan import MAX_FIELDS, MAX_LINE_BYTES
 from cxlib.byod.schema import (
     CHURN_VALUES,
+    DATE_WINDOW_START,
+    DATE_WINDOW_YEARS_AHEAD,
     GERMAN_HINTS,
     INPUTS,
     KNOWN_COLUMNS,
@@ -63,13 +77,21 @@ from cxlib.byod.schema import (
 
 __all__ = [
     "CHURN_VALUES",
+    "DATE_WINDOW_START",
+    "DATE_WINDOW_YEARS_AHEAD",
     "GERMAN_HINTS",
     "INPUTS",
     "KNOWN_COLUMNS",
+    "MAX_FIELDS",
+    "MAX_LINE_BYTES",
+    "CheckResult",
+    "InputFilesError",
+    "InputNote",
     "InputSpec",
     "Kind",
     "PreparedInputs",
     "Problem",
+    "check_file",
     "check_input",
     "describe_file",
     "load_customers",

@@ -1,77 +1,108 @@
-"""Checking one input file: every rule of its columns, every broken rule as a :class:`Problem`.
+"""Checking one input file: every broken rule as a :class:`Problem`, every repair as a note.
 
-:func:`check_input` reads a file (:func:`cxlib.byod.read.read_table`), maps your column names
-onto the canonical ones, and checks the columns of its kind (:data:`cxlib.byod.schema.INPUTS`):
-ids present (and unique where they must be), dates that parse, numbers that are numbers and lie
-in their range, survey scores whole and on their scale in :data:`cxlib.survey.scales.SCALES`,
-churn flags that read as yes or no. It does not stop at the first broken rule: each problem
-names file, column and up to five example rows (CSV line numbers, header = line 1).
+:func:`check_file` reads a file (:func:`cxlib.byod.read.read_file`, which checks its bytes
+first), maps your column names onto the canonical ones, and checks the columns of its kind
+(:data:`cxlib.byod.schema.INPUTS`) with the rules of :mod:`cxlib.byod.rules`: ids present (and
+unique where they must be, after trimming spaces), dates that parse in one order and lie in a
+plausible window, numbers that are numbers in the given decimal mark and lie in their range,
+survey scores whole and on their scale in :data:`cxlib.survey.scales.SCALES`, churn flags that
+read as yes or no, parquet columns stored in a documented type. It does not stop at the first
+broken rule: each problem names file, column and up to five example rows (CSV line numbers,
+header = line 1). Only documented columns (:data:`cxlib.byod.schema.KNOWN_COLUMNS`) and those
+named in ``keep_columns`` are passed on; the others are dropped and listed in a note.
+
+What is refused, what is repaired (with a note), and how to override:
+
+=================================  ================================  ============================
+input                              result                            override
+=================================  ================================  ============================
+line over 1 MiB, > 1,000 fields    refused (:mod:`~.scan`)           none (not a CSV export)
+UTF-8 with a Windows-1252 line     refused, line and byte offset     save the file as UTF-8
+entirely Windows-1252              read as such, note
+header names a column twice        refused, both columns named       rename one
+more fields than the header        refused, lines named              remove the separators
+``97.09`` under ``--decimal ,``    refused (and ``97,09`` under .)   ``--decimal``
+``1,234`` under ``.``              read as 1234, note                ``--decimal ,``
+``12/10/2023``, every day <= 12    refused, both readings shown      ``--day-first``,
+                                                                     ``--month-first``,
+                                                                     ``--date-format``
+``13/10/2023`` among them          read day first, note              ``--month-first``
+date < 1950 or > 1 year ahead      refused, lines named              ``--date-window FROM:TO``
+``K-1`` and ``K-1 ``               trimmed, note; then duplicates    none
+``K-1`` and ``k-1``                different ids, note               none
+parquet: int dates, list ids       refused, column and type named    store documented types
+parquet: churn with NA             refused, rows named               fill in the churn flag
+undocumented column (a name)       dropped, note                     ``--keep-column NAME``
+=================================  ================================  ============================
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from cxlib.byod.read import is_parquet, parse_columns, read_table, to_numbers
-from cxlib.byod.schema import CHURN_VALUES, GERMAN_HINTS, INPUTS, SURVEY_SCORES, Kind
-from cxlib.survey.scales import SCALES
-from cxlib.validate import (
-    CXDataError,
-    check_dates,
-    check_integer,
-    check_no_missing,
-    check_option,
-    check_range,
-    check_unique,
-    fail_rows,
+from cxlib.byod import dates
+from cxlib.byod.numbers import DECIMAL_MARKS
+from cxlib.byod.read import is_parquet, parse_columns, read_file
+from cxlib.byod.rules import FileCheck, churn_flag, date_column, ids, number_column
+from cxlib.byod.schema import (
+    DERIVED_COLUMNS,
+    GERMAN_HINTS,
+    INPUTS,
+    KNOWN_COLUMNS,
+    SURVEY_SCORES,
+    Kind,
 )
+from cxlib.survey.scales import SCALES
+from cxlib.validate import check_option
 
-__all__ = ["Problem", "check_input"]
+__all__ = ["InputNote", "CheckResult", "Problem", "check_file", "check_input"]
+
+
+class InputNote(UserWarning):
+    """What the check of an input file repaired, dropped or noticed (a note, not a problem)."""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule in one input file: which file, which column, and the message."""
+    """One broken rule in one input file: which file, which column, and the message.
+
+    ``detail`` holds more for a log (e.g. the traceback of an unexpected error); it is not
+    part of ``str(problem)``, which is what a user sees.
+    """
 
     file: str
     column: str
     message: str
+    detail: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}"
 
 
-@dataclass
-class _File:
-    """One file under check: its raw cells, where each canonical column is, how to read them.
+@dataclass(frozen=True, eq=False)  # eq=False: a DataFrame has no single truth value
+class CheckResult:
+    """What :func:`check_file` found in one file.
 
-    Checks run through :meth:`run`, which turns every :class:`CXDataError` into a
-    :class:`Problem` instead of stopping, so that one pass reports every broken rule.
+    Attributes
+    ----------
+    frame : DataFrame or None
+        Canonical columns with proper dtypes, plus the documented and kept extra columns;
+        None if there is any problem.
+    problems : list of Problem
+        Every broken rule, each with file, column and a message with up to five example rows.
+    notes : list of str
+        Repairs and warnings, one sentence each (e.g. "read as Windows-1252 (the file is not
+        UTF-8)", "customer_id: surrounding spaces trimmed in 2 row(s)").
     """
 
-    name: str
-    raw: pd.DataFrame
-    source: dict[str, str]  # canonical name -> column in the file
-    date_format: str | None
-    decimal: str
+    frame: pd.DataFrame | None
     problems: list[Problem] = field(default_factory=list)
-
-    def run(self, column: str, check: Callable[[], object]) -> bool:
-        try:
-            check()
-        except CXDataError as err:
-            self.problems.append(Problem(self.name, column, str(err)))
-            return False
-        return True
-
-    def add(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.name, column, message))
+    notes: list[str] = field(default_factory=list)
 
 
 def _scale_text(scores: tuple[str, ...] = SURVEY_SCORES) -> str:
@@ -97,106 +128,71 @@ def _missing_column_message(canonical: str, frame: pd.DataFrame, columns: Mappin
     return f"required column {wanted!r}{mapped} is missing; the file has {have}.{hint}"
 
 
-def _number_column(
-    f: _File,
-    column: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    whole: bool = False,
-    required: bool = True,
-) -> pd.Series | None:
-    """Check and convert one numeric column; problems go to ``f``. Returns floats or None."""
-    raw = f.raw
-    values = to_numbers(raw[column], decimal=f.decimal)
-    shown = raw[[column]]
-    ok = f.run(
-        column,
-        lambda: fail_rows(shown, values.isna() & raw[column].notna(), column, "hold numbers"),
-    )
-    if required:
-        ok &= f.run(column, lambda: check_no_missing(raw, column))
-    if not ok:
-        return None
-    probe = pd.DataFrame({column: values}, index=raw.index)
-    ok &= f.run(
-        column,
-        lambda: fail_rows(shown, np.isinf(values.to_numpy()), column, "hold finite numbers"),
-    )
-    if not ok:
-        return None
-    if whole:
-        ok &= f.run(column, lambda: check_integer(probe, column))
-    if low is not None or high is not None:
-        ok &= f.run(column, lambda: check_range(probe, column, low=low, high=high))
-    return values if ok else None
+def _sources(have: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Canonical name -> column in the file; only mappings whose column exists apply."""
+    source = {c: c for c in have}
+    for canonical, yours in mapping.items():
+        if yours in have:
+            source[canonical] = yours
+            if canonical != yours:
+                source.pop(yours, None)
+    return source
 
 
-def _date_column(f: _File, column: str, *, required: bool = True) -> pd.Series | None:
-    """Check and parse one date column (``f.date_format`` as in ``strftime``, e.g. ``%d.%m.%Y``)."""
-    ok = f.run(column, lambda: check_no_missing(f.raw, column)) if required else True
-    parsed: list[pd.Series] = []
-
-    def parse() -> None:
-        parsed.append(check_dates(f.raw, column, format=f.date_format))
-
-    if not f.run(column, parse):
-        if f.date_format is None:
-            f.problems[-1] = Problem(
-                f.name,
-                column,
-                f.problems[-1].message + "\nGive the format with --date-format, e.g. %d.%m.%Y.",
-            )
-        return None
-    dates = parsed[0]
-    if getattr(dates.dt, "tz", None) is not None:  # local wall time; days are what matters here
-        dates = dates.dt.tz_localize(None)
-    return dates if ok else None
+def _names(names: str | Sequence[str]) -> list[str]:
+    """Column names, stripped; one name given as a string is one name, not its letters."""
+    return [str(n).strip() for n in ([names] if isinstance(names, str) else names)]
 
 
-def _ids(f: _File, column: str, *, unique: bool) -> pd.Series | None:
-    """Check an id column (in every row; once per row if ``unique``); return it as text."""
-    ok = f.run(column, lambda: check_no_missing(f.raw, column))
-    if unique and ok:
-        ok = f.run(column, lambda: check_unique(f.raw, column))
-    if not ok:
-        return None
-    ids = f.raw[column]
-    if pd.api.types.is_float_dtype(ids) and (ids == ids.round()).all():
-        ids = ids.astype("int64")
-    return ids.astype("str").str.strip()
+def _unknown_keep(f: FileCheck, keep: Sequence[str]) -> None:
+    """A problem for each ``keep_columns`` name that is not a column of the file."""
+    for name in keep:
+        if name not in f.raw.columns:
+            close = difflib.get_close_matches(name, list(f.raw.columns), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "."
+            f.add(name, f"--keep-column {name}: the file has no column {name!r}{hint}")
 
 
-def _churn_flag(f: _File, column: str) -> pd.Series | None:
-    """The churn column as bool (yes/no, ja/nein, true/false, 1/0), or None with a problem."""
-    flag = f.raw[column]
-    if pd.api.types.is_bool_dtype(flag):
-        return flag.astype(bool)
-    mapped = flag.astype("str").str.strip().str.lower().map(CHURN_VALUES)
-    ok = f.run(
-        column,
-        lambda: fail_rows(
-            f.raw[[column]], mapped.isna(), column, "be yes/no (also ja/nein, true/false, 1/0)"
-        ),
-    )
-    return mapped.astype(bool) if ok else None
+def _extras(
+    f: FileCheck, kind: Kind, used: set[str], taken: set[str], keep: Sequence[str]
+) -> dict[str, pd.Series]:
+    """Unused columns that are documented for ``kind`` or kept; a note lists the dropped ones.
 
-
-def _rest(f: _File, used: set[str]) -> dict[str, pd.Series]:
-    """Columns of the file not used by the canonical schema, under their canonical or own name."""
+    Documented columns come under their canonical name, kept ones under their own. Derived
+    columns (:data:`DERIVED_COLUMNS`, recomputed) and names already taken are left out.
+    """
     inverse = {v: k for k, v in f.source.items()}
-    return {inverse.get(c, c): f.raw[c] for c in f.raw.columns if c not in used}
+    out: dict[str, pd.Series] = {}
+    dropped = []
+    for column in f.raw.columns:
+        name = inverse.get(column, column)
+        if column in used or name in DERIVED_COLUMNS[kind]:
+            continue
+        wanted = (name in KNOWN_COLUMNS[kind] or column in keep) and name not in taken
+        if wanted and f.stored_as(column, "any"):
+            out[name] = f.raw[column]
+        elif not wanted:
+            dropped.append(column)
+    if dropped:
+        f.notes.append(
+            f"columns not used by the notebooks were dropped: {', '.join(dropped)} "
+            "(keep one with --keep-column NAME)"
+        )
+    return out
 
 
-def check_input(
+def check_file(
     kind: Kind,
     path: str | Path,
     *,
-    columns: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | Sequence[str] | None = None,
     date_format: str | None = None,
     decimal: str = ".",
-) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read and check one input file; return the canonical frame (or None) and every problem.
+    day_first: bool | None = None,
+    date_window: tuple[str | None, str | None] | None = None,
+    keep_columns: Sequence[str] = (),
+) -> CheckResult:
+    """Read and check one input file: the canonical frame (or None), every problem, the notes.
 
     Parameters
     ----------
@@ -204,20 +200,81 @@ def check_input(
         Which input this is (see :mod:`cxlib.byod` for the columns and rules).
     path : path
         CSV or parquet file.
-    columns : mapping, optional
+    columns : mapping or list of "CANONICAL=YOURS", optional
         Canonical name -> your column name, e.g. ``{"customer_id": "KundenNr"}``. Names that the
         file does not hold are ignored, so one mapping can serve several files.
     date_format : str, optional
-        ``strftime`` format of the date columns (e.g. ``"%d.%m.%Y"``); default: inferred.
-    decimal : str, default "."
-        Decimal mark of numbers in a CSV file (parquet numbers have their own dtype).
+        ``strftime`` format of the date columns (e.g. ``"%d.%m.%Y"``); default: inferred (see
+        :mod:`cxlib.byod.dates` for how the day/month order is decided).
+    decimal : {".", ","}, default "."
+        Decimal mark of numbers in a CSV file (see :mod:`cxlib.byod.numbers` for the rule;
+        parquet numbers have their own dtype).
+    day_first : bool, optional
+        True: ``12/10/2023`` is 12 October; False: 10 December; None: decided by the data, and
+        refused when they cannot decide. Ignored when ``date_format`` is given.
+    date_window : (str or None, str or None), optional
+        First and last plausible date (ISO); None entries keep the default bound (1950-01-01,
+        one year after today). A prepared file records the window it was checked with.
+    keep_columns : sequence of str
+        Your names of undocumented columns to pass on (each must be a column of the file).
 
     Returns
     -------
-    frame : DataFrame or None
-        Canonical columns with proper dtypes (other columns kept as read), None if any problem.
-    problems : list of Problem
-        Every broken rule, each with file, column and a message with up to five example rows.
+    CheckResult
+        ``frame``, ``problems`` and ``notes``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "befragung.csv"
+    >>> _ = path.write_text("Zufriedenheit;Name\\n5;Max\\n4;Erika\\n")
+    >>> result = check_file("survey", path, columns={"csat": "Zufriedenheit"})
+    >>> result.frame.columns.tolist(), result.notes
+    (['csat', 'responded'], ['columns not used by the notebooks were dropped: Name (keep one with --keep-column NAME)'])
+    """  # noqa: E501
+    check_option(kind, INPUTS, parameter="kind", function="check_file")
+    check_option(decimal, DECIMAL_MARKS, parameter="decimal", function="check_file")
+    mapping = parse_columns(columns)
+    window = dates.date_window(date_window)  # a bad bound is refused before any reading
+    name = str(path)
+    reading = read_file(path)
+    notes = list(reading.notes)
+    problems = [Problem(name, column, message) for column, message in reading.problems]
+    if reading.frame is None:
+        return CheckResult(None, problems, notes)
+    raw = reading.frame
+    if len(raw) == 0:
+        return CheckResult(None, [Problem(name, "", "the file has no data rows.")], notes)
+    recorded = reading.recorded  # options a prepared file was checked with
+    keep = _names(keep_columns) or _names(recorded.get("keep_columns", ()))
+    if date_window is None and recorded.get("date_window"):
+        window = dates.date_window(tuple(recorded["date_window"]))
+    source = _sources(list(raw.columns), mapping)
+    mark = "." if is_parquet(path) else decimal  # parquet numbers have their own dtype
+    f = FileCheck(name, raw, source, date_format, mark, day_first, window, reading.types)
+    for canonical in INPUTS[kind].required:
+        if canonical not in source:
+            f.add(canonical, _missing_column_message(canonical, raw, mapping))
+    _unknown_keep(f, keep)
+    frame = None if f.problems else _BUILDERS[kind](f, keep)
+    if f.problems or frame is None:
+        return CheckResult(None, [Problem(name, c, m) for c, m in f.problems], notes + f.notes)
+    return CheckResult(frame, [], notes + f.notes)
+
+
+def check_input(
+    kind: Kind,
+    path: str | Path,
+    *,
+    columns: Mapping[str, str] | Sequence[str] | None = None,
+    date_format: str | None = None,
+    decimal: str = ".",
+    day_first: bool | None = None,
+    date_window: tuple[str | None, str | None] | None = None,
+    keep_columns: Sequence[str] = (),
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """:func:`check_file` as ``(frame, problems)``, without the notes (for existing callers).
 
     Examples
     --------
@@ -233,45 +290,33 @@ def check_input(
     3               6.0
     """
     check_option(kind, INPUTS, parameter="kind", function="check_input")
-    mapping = parse_columns(columns)
-    try:
-        raw = read_table(path)
-    except CXDataError as err:
-        return None, [Problem(str(path), "", str(err).removeprefix(f"{path}: "))]
-    if len(raw) == 0:
-        return None, [Problem(str(path), "", "the file has no data rows.")]
-    # canonical name -> column in the file (only mappings whose source exists apply)
-    source = {c: c for c in raw.columns}
-    for canonical, yours in mapping.items():
-        if yours in raw.columns:
-            source[canonical] = yours
-            if canonical != yours:
-                source.pop(yours, None)
-    mark = "." if is_parquet(path) else decimal  # parquet numbers have their own dtype
-    f = _File(str(path), raw, source, date_format, mark)
-    for canonical in INPUTS[kind].required:
-        if canonical not in source:
-            f.add(canonical, _missing_column_message(canonical, raw, mapping))
-    if f.problems:
-        return None, f.problems
-    builder = {"transactions": _transactions, "survey": _survey, "customers": _customers}[kind]
-    frame = builder(f)
-    if f.problems or frame is None:
-        return None, f.problems
-    return frame, []
+    result = check_file(
+        kind,
+        path,
+        columns=columns,
+        date_format=date_format,
+        decimal=decimal,
+        day_first=day_first,
+        date_window=date_window,
+        keep_columns=keep_columns,
+    )
+    return result.frame, result.problems
 
 
-def _transactions(f: _File) -> pd.DataFrame | None:
-    ids = _ids(f, f.source["customer_id"], unique=False)
-    dates = _date_column(f, f.source["date"])
-    amounts = _number_column(f, f.source["amount"], low=0)
-    if ids is None or dates is None or amounts is None:
+def _transactions(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
+    cid, date, amount = (f.source[c] for c in ("customer_id", "date", "amount"))
+    customer = ids(f, cid, unique=False)
+    when = date_column(f, date)
+    amounts = number_column(f, amount, low=0)
+    if customer is None or when is None or amounts is None:
         return None
-    out = pd.DataFrame({"customer_id": ids, "date": dates.dt.normalize(), "amount": amounts})
-    return out.reset_index(drop=True)
+    frame = pd.DataFrame({"customer_id": customer, "date": when.dt.normalize(), "amount": amounts})
+    for name, values in _extras(f, "transactions", {cid, date, amount}, set(frame), keep).items():
+        frame[name] = values
+    return None if f.problems else frame.reset_index(drop=True)
 
 
-def _survey(f: _File) -> pd.DataFrame | None:
+def _survey(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     source = f.source
     scores = [s for s in SURVEY_SCORES if s in source]
     if not scores:
@@ -282,21 +327,21 @@ def _survey(f: _File) -> pd.DataFrame | None:
         )
         return None
     out: dict[str, pd.Series] = {}
-    for name, unique in (("customer_id", False), ("survey_id", True)):
+    for name, unique, what in (("customer_id", False, "customers"), ("survey_id", True, "answers")):
         if name in source:
-            ids = _ids(f, source[name], unique=unique)
-            if ids is not None:
-                out[name] = ids
+            values = ids(f, source[name], unique=unique, what=what)
+            if values is not None:
+                out[name] = values
     when = source.get("timestamp", source.get("date"))
     if when is not None:
-        parsed = _date_column(f, when, required=False)
+        parsed = date_column(f, when, required=False)
         if parsed is not None:
             out["timestamp"] = parsed
-    if "touchpoint" in source:
+    if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
         out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
     for score in scores:
         low, high = SCALES[score]
-        values = _number_column(f, source[score], low=low, high=high, whole=True, required=False)
+        values = number_column(f, source[score], low=low, high=high, whole=True, required=False)
         if values is not None:
             out[score] = values
     if f.problems:
@@ -309,32 +354,37 @@ def _survey(f: _File) -> pd.DataFrame | None:
     frame["responded"] = answered
     used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
     used |= {when} if when is not None else set()
-    for name, values in _rest(f, used).items():
+    for name, values in _extras(f, "survey", used, set(frame), keep).items():
         frame[name] = values
-    return frame.reset_index(drop=True)
+    return None if f.problems else frame.reset_index(drop=True)
 
 
-def _customers(f: _File) -> pd.DataFrame | None:
+def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     cid, tenure, churn = f.source["customer_id"], f.source["tenure_months"], f.source["churn"]
-    ids = _ids(f, cid, unique=True)
-    months = _number_column(f, tenure, low=0)
-    churned = _churn_flag(f, churn)
+    customer = ids(f, cid, unique=True)
+    months = number_column(f, tenure, low=0)
+    churned = churn_flag(f, churn)
     extra: dict[str, pd.Series] = {}
     for money in ("monthly_charges", "total_charges"):
         if money in f.source:
-            values = _number_column(f, f.source[money], low=0, required=False)
+            values = number_column(f, f.source[money], low=0, required=False)
             if values is not None:
                 extra[money] = values
-    if ids is None or months is None or churned is None or f.problems:
+    if customer is None or months is None or churned is None or f.problems:
         return None
-    frame = pd.DataFrame({"customer_id": ids, "tenure_months": months, "churn": churned, **extra})
+    frame = pd.DataFrame(
+        {"customer_id": customer, "tenure_months": months, "churn": churned, **extra}
+    )
     if (frame["tenure_months"] == frame["tenure_months"].round()).all():
         frame["tenure_months"] = frame["tenure_months"].astype("int64")
     used = {cid, tenure, churn} | {f.source[m] for m in extra}
-    for name, values in _rest(f, used).items():
+    for name, values in _extras(f, "customers", used, set(frame), keep).items():
         frame[name] = (
             values.astype("category")
             if values.dtype == object or pd.api.types.is_string_dtype(values)
             else values
         )
-    return frame.reset_index(drop=True)
+    return None if f.problems else frame.reset_index(drop=True)
+
+
+_BUILDERS = {"transactions": _transactions, "survey": _survey, "customers": _customers}

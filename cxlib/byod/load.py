@@ -2,18 +2,21 @@
 
 The notebooks call these with their ``*_path`` parameter: ``None`` gives the bundled data set
 (CDNOW, IBM Telco), a path gives the checked canonical frame of that file, or a
-:class:`CXDataError` that lists every problem of the file.
+:class:`CXDataError` that lists every problem of the file. What the check repaired or noticed
+(:attr:`cxlib.byod.check.CheckResult.notes`: a Windows-1252 file, trimmed ids, dropped columns,
+...) is shown as a ``UserWarning`` each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from cxlib.byod.check import check_input
+from cxlib.byod.check import InputNote, check_file
 from cxlib.byod.schema import Kind
 from cxlib.data import load_cdnow, load_telco
 from cxlib.validate import CXDataError
@@ -22,10 +25,13 @@ __all__ = ["load_customers", "load_survey", "load_transactions"]
 
 
 def _load(kind: Kind, path: str | Path, **options: Any) -> pd.DataFrame:
-    frame, problems = check_input(kind, path, **options)
-    if problems:
-        raise CXDataError("\n\n".join(str(p) for p in problems))
-    return frame
+    """Check one file; raise with every problem, or warn each note and return the frame."""
+    result = check_file(kind, path, **options)
+    if result.problems or result.frame is None:
+        raise CXDataError("\n\n".join(str(p) for p in result.problems))
+    for note in result.notes:  # stacklevel 3: the notebook line that called load_*
+        warnings.warn(note, InputNote, stacklevel=3)
+    return result.frame
 
 
 def load_transactions(
@@ -35,6 +41,9 @@ def load_transactions(
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
     decimal: str = ".",
+    day_first: bool | None = None,
+    date_window: tuple[str | None, str | None] | None = None,
+    keep_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Transactions for the RFM and CLV notebooks: your file, or CDNOW when ``path`` is None.
 
@@ -45,8 +54,8 @@ def load_transactions(
         returns :func:`cxlib.data.load_cdnow` (``sample`` chooses the 1/10 sample).
     sample : bool, default False
         Only used when ``path`` is None.
-    columns, date_format, decimal
-        As in :func:`cxlib.byod.check.check_input`.
+    columns, date_format, decimal, day_first, date_window, keep_columns
+        As in :func:`cxlib.byod.check.check_file`.
 
     Returns
     -------
@@ -57,7 +66,16 @@ def load_transactions(
     """
     if path is None:
         return load_cdnow(sample=sample)
-    return _load("transactions", path, columns=columns, date_format=date_format, decimal=decimal)
+    return _load(
+        "transactions",
+        path,
+        columns=columns,
+        date_format=date_format,
+        decimal=decimal,
+        day_first=day_first,
+        date_window=date_window,
+        keep_columns=keep_columns,
+    )
 
 
 def load_survey(
@@ -66,6 +84,9 @@ def load_survey(
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
     decimal: str = ".",
+    day_first: bool | None = None,
+    date_window: tuple[str | None, str | None] | None = None,
+    keep_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Survey answers for the CX metrics notebook from your file (there is no bundled survey).
 
@@ -73,10 +94,19 @@ def load_survey(
     :data:`cxlib.survey.scales.SCALES`) as floats (NaN = no answer), ``responded`` (bool: any
     score answered), and customer_id, survey_id, timestamp, touchpoint when the file has them.
     The notebook falls back to the simulated panel (:mod:`cxlib.simulate`) when no file is
-    given. ``columns``, ``date_format`` and ``decimal`` are as in
-    :func:`cxlib.byod.check.check_input`.
+    given. The other keywords are as in
+    :func:`cxlib.byod.check.check_file`.
     """
-    return _load("survey", path, columns=columns, date_format=date_format, decimal=decimal)
+    return _load(
+        "survey",
+        path,
+        columns=columns,
+        date_format=date_format,
+        decimal=decimal,
+        day_first=day_first,
+        date_window=date_window,
+        keep_columns=keep_columns,
+    )
 
 
 def load_customers(
@@ -85,14 +115,26 @@ def load_customers(
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
     decimal: str = ".",
+    day_first: bool | None = None,
+    date_window: tuple[str | None, str | None] | None = None,
+    keep_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Customers for the churn notebooks: your file, or the Telco data when ``path`` is None.
 
     Returns customer_id, tenure_months (int when whole), churn (bool), monthly_charges and
     total_charges (float) when present, and every other column of the file (text as category),
-    named like :data:`cxlib.data.TELCO_COLUMNS` where you mapped them. ``columns``,
-    ``date_format`` and ``decimal`` are as in :func:`cxlib.byod.check.check_input`.
+    named like :data:`cxlib.data.TELCO_COLUMNS` where you mapped them. The other keywords are as
+    in :func:`cxlib.byod.check.check_file`.
     """
     if path is None:
         return load_telco()
-    return _load("customers", path, columns=columns, date_format=date_format, decimal=decimal)
+    return _load(
+        "customers",
+        path,
+        columns=columns,
+        date_format=date_format,
+        decimal=decimal,
+        day_first=day_first,
+        date_window=date_window,
+        keep_columns=keep_columns,
+    )

@@ -1,35 +1,62 @@
 """Reading your exports: CSV or parquet, encodings, separators, decimal commas, ``--column``.
 
 CSV files may use ``,`` ``;`` tab or ``|`` as separator and be UTF-8 (with or without BOM) or
-Windows-1252 (Excel's "CSV" on German Windows). Cells are read as text, so that the checks in
-:mod:`cxlib.byod.check` can show offending values as written; numbers are converted afterwards
-by :func:`to_numbers`, which is told the decimal mark explicitly.
+entirely Windows-1252 (Excel's "CSV" on German Windows). Their bytes are checked first
+(:mod:`cxlib.byod.scan`: line length, fields per line, mixed encodings, a header that names a
+column twice, more fields than the header); only then does pandas parse them, cells as text, so
+that the checks in :mod:`cxlib.byod.check` can show offending values as written. Numbers are
+converted afterwards by :func:`to_numbers`, which is told the decimal mark explicitly.
+
+Parquet files keep their types; :func:`read_file` also returns the stored type of each column
+(``"text"``, ``"integer"``, ``"float"``, ``"decimal"``, ``"bool"``, ``"datetime"``,
+``"nested"`` for lists and structs, ``"null"``, or the type's name), so that the checks accept
+only the documented types.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import re
+import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cxlib.byod.numbers import to_numbers
+from cxlib.byod.scan import (
+    MAX_LINE_BYTES,
+    detect_encoding,
+    duplicate_names,
+    extra_fields,
+    scan_csv,
+    sniff_separator,
+)
 from cxlib.data import file_sha256
 from cxlib.validate import CXDataError
 
 __all__ = [
+    "PREPARED_KEY",
+    "Reading",
     "describe_file",
     "is_parquet",
     "parse_columns",
+    "read_file",
     "read_header",
     "read_table",
     "to_numbers",
 ]
 
+#: Parquet metadata key under which :func:`cxlib.byod.prepare.prepare_inputs` records the
+#: options a prepared file was checked with (``keep_columns``, ``date_window``).
+PREPARED_KEY = b"cxlib.byod"
+
 _PARQUET = {".parquet", ".pq"}
 _SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
-_READ_ERRORS = (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError)
+_READ_ERRORS = (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, ImportError)
 
 
 def parse_columns(pairs: Sequence[str] | Mapping[str, str] | None) -> dict[str, str]:
@@ -70,97 +97,168 @@ def is_parquet(path: str | Path) -> bool:
     return Path(path).suffix.lower() in _PARQUET
 
 
-def _encoding(path: Path) -> str:
-    """``utf-8-sig`` if the file decodes as UTF-8, else ``cp1252`` (German Excel on Windows)."""
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 20)
+@dataclass(frozen=True)
+class Reading:
+    """A file as read: the frame (None if it could not be read), problems, notes, types.
+
+    Attributes
+    ----------
+    frame : DataFrame or None
+        Cells as text (CSV, index = line number, header = line 1) or as stored (parquet, rows
+        numbered from 1); column names stripped.
+    problems : list of (column, message)
+    notes : list of str
+        Repairs made while reading, one sentence each.
+    types : dict
+        Parquet only: column -> (kind, stored type), e.g. ``("integer", "int64")``.
+    recorded : dict
+        Parquet only: options recorded by ``prepare_inputs`` (see :data:`PREPARED_KEY`).
+    """
+
+    frame: pd.DataFrame | None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    types: dict[str, tuple[str, str]] = field(default_factory=dict)
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_csv(file: Path) -> Reading:
+    """Scan a CSV file's bytes, then parse it with pandas (no implicit index column)."""
+    scan = scan_csv(file.read_bytes())
+    if scan.problems:
+        return Reading(None, scan.problems, scan.notes)
+    error: Exception | None = None
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 4:  # not just a character cut at the end of the block
-            return "cp1252"
-    return "utf-8-sig"
+        with warnings.catch_warnings():  # extra fields are reported below, by line
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                file,
+                sep=scan.separator,
+                encoding=scan.encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                index_col=False,
+            )
+    except _READ_ERRORS as err:
+        frame, error = None, err
+    agree = frame is not None and len(frame) == len(scan.lines) - 1
+    extra = extra_fields(scan) if len(scan.lines) else None
+    if extra and (frame is None or agree):  # trust the scan unless quotes misled it
+        return Reading(None, [("", extra)], scan.notes)
+    if frame is None:
+        why = f"{type(error).__name__}: {error}"
+        return Reading(None, [("", f"cannot be read as CSV or parquet ({why}).")], scan.notes)
+    frame.index = (
+        pd.Index(scan.lines[1:], name="line")
+        if agree
+        else pd.RangeIndex(2, len(frame) + 2, name="line")
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Reading(frame, [], scan.notes)
 
 
-def _sniff_separator(path: Path, encoding: str = "utf-8-sig") -> str:
-    """Guess a CSV file's field separator (comma, semicolon, tab, pipe) from its first lines."""
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
-        head = handle.read(64 * 1024)
+def _arrow_kind(kind: Any) -> str:
+    """``"text"``, ``"integer"``, ... for a pyarrow type (dictionaries by their values)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    tests = {
+        "bool": pa.types.is_boolean,
+        "integer": pa.types.is_integer,
+        "float": pa.types.is_floating,
+        "decimal": pa.types.is_decimal,
+        "datetime": lambda t: pa.types.is_timestamp(t) or pa.types.is_date(t),
+        "text": lambda t: (
+            pa.types.is_string(t) or pa.types.is_large_string(t) or str(t) == "string_view"
+        ),
+        "null": pa.types.is_null,
+        "nested": pa.types.is_nested,
+    }
+    return next((name for name, test in tests.items() if test(kind)), str(kind))
+
+
+def _read_parquet(file: Path) -> Reading:
+    """Read a parquet file after checking its column names; record each column's type."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(file)
+    clashes = duplicate_names(list(schema.names))
+    if clashes:
+        return Reading(None, clashes)
+    frame = pd.read_parquet(file)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    types = {
+        name.strip(): (_arrow_kind(schema.field(name).type), str(schema.field(name).type))
+        for name in schema.names
+    }
+    recorded = json.loads((schema.metadata or {}).get(PREPARED_KEY, b"{}"))
+    return Reading(frame, [], [], types, recorded)
+
+
+def read_file(path: str | Path) -> Reading:
+    """Read a CSV or parquet file into a :class:`Reading`; never raises for a bad file.
+
+    CSV: the bytes are checked first (:func:`cxlib.byod.scan.scan_csv`), then cells are read as
+    text, indexed by their line in the file (header = line 1). Parquet keeps its dtypes and
+    numbers rows from 1. Excel workbooks are refused with a hint to save them as CSV.
+    """
+    file = Path(path)
+    if not file.is_file():
+        return Reading(None, [("", "file not found.")])
+    if file.suffix.lower() in _SPREADSHEETS:
+        return Reading(
+            None,
+            [("", "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet.")],
+        )
     try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def _read_csv(path: Path, **options: Any) -> pd.DataFrame:
-    """``pd.read_csv`` with the file's own encoding and separator."""
-    encoding = _encoding(path)
-    return pd.read_csv(path, sep=_sniff_separator(path, encoding), encoding=encoding, **options)
+        return _read_parquet(file) if is_parquet(file) else _read_csv(file)
+    except _READ_ERRORS as err:
+        why = f"{type(err).__name__}: {err}"
+        return Reading(None, [("", f"cannot be read as CSV or parquet ({why}).")])
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV (any of ``, ; tab |`` as separator) or parquet file, CSV cells as text.
 
-    CSV cells are read as text so that the checks can show the offending values as written;
-    the index is the line number in the file (header = line 1). The encoding is UTF-8 (with or
-    without BOM), or Windows-1252 when the file is not valid UTF-8 (Excel's "CSV" on German
-    Windows). Parquet keeps its dtypes and numbers rows from 1. Excel workbooks are refused with
-    a hint to save them as CSV. Raises :class:`CXDataError` when the file is missing or
-    unreadable. Numbers are converted by :func:`to_numbers`, given the decimal mark.
+    As :func:`read_file`, but returns the frame and raises :class:`CXDataError` (starting with
+    the file name) when the file is missing, unreadable or breaks a rule of the byte scan
+    (:mod:`cxlib.byod.scan`). Numbers are converted by :func:`to_numbers`, given the decimal mark.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise CXDataError(f"{file}: file not found.")
-    if file.suffix.lower() in _SPREADSHEETS:
-        raise CXDataError(
-            f"{file}: spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
-        )
-    try:
-        if is_parquet(file):
-            frame = pd.read_parquet(file)
-            frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
-        else:
-            frame = _read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
-            frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
-    except _READ_ERRORS as err:
-        raise CXDataError(
-            f"{file}: cannot be read as CSV or parquet ({type(err).__name__}: {err})."
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    reading = read_file(path)
+    if reading.frame is None:
+        raise CXDataError("\n".join(f"{path}: {message}" for _, message in reading.problems))
+    return reading.frame
 
 
 def read_header(path: str | Path) -> list[str]:
-    """Column names of a CSV or parquet file (empty if it cannot be read; check_input says why)."""
+    """Column names of a CSV or parquet file, stripped (empty if unreadable; check_file says why).
+
+    Only the first line of a CSV file is read (at most :data:`MAX_LINE_BYTES`), and only the
+    schema of a parquet file.
+    """
     file = Path(path)
     try:
         if is_parquet(file):
-            return [str(c) for c in pd.read_parquet(file).columns]
-        return [str(c).strip() for c in _read_csv(file, nrows=0).columns]
+            import pyarrow.parquet as pq
+
+            return [str(c).strip() for c in pq.read_schema(file).names]
+        with open(file, "rb") as handle:
+            head = handle.read(MAX_LINE_BYTES + 1)
     except _READ_ERRORS:
         return []
-
-
-def to_numbers(values: pd.Series, *, decimal: str = ".") -> pd.Series:
-    """``values`` as float; text that is not a number becomes NaN.
-
-    Numeric columns (parquet) are returned as float. Text is stripped; with a decimal mark other
-    than ``"."`` (``","`` for German exports), points are dropped as thousands separators and the
-    mark becomes the point. The input is not modified.
-
-    Examples
-    --------
-    >>> to_numbers(pd.Series(["1.234,5", " 46,02", "x"]), decimal=",").tolist()
-    [1234.5, 46.02, nan]
-    >>> to_numbers(pd.Series(["46.02", None])).tolist()
-    [46.02, nan]
-    """
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64")
-    text = values.astype("str").str.strip()
-    if decimal != ".":
-        text = text.str.replace(".", "", regex=False).str.replace(decimal, ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    first = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]
+    if len(first) > MAX_LINE_BYTES:
+        return []
+    encoding = detect_encoding(first)[0]
+    text = first.decode(encoding, errors="replace").rstrip("\r")
+    separator = sniff_separator(head[: 64 * 1024].decode(encoding, errors="replace"))
+    try:
+        return [name.strip() for name in next(csv.reader([text], delimiter=separator), [])]
+    except csv.Error:
+        return []
 
 
 def describe_file(path: str | Path) -> dict[str, str]:

@@ -20,6 +20,9 @@ from cxlib.data import TELCO_COLUMNS
 
 __all__ = [
     "CHURN_VALUES",
+    "DATE_WINDOW_START",
+    "DATE_WINDOW_YEARS_AHEAD",
+    "DERIVED_COLUMNS",
     "GERMAN_HINTS",
     "INPUTS",
     "KNOWN_COLUMNS",
@@ -56,6 +59,20 @@ KNOWN_COLUMNS: dict[str, set[str]] = {
     "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SURVEY_SCORES},
     "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
+
+#: Columns that the checks compute themselves; a prepared file holds them, and they are
+#: recomputed rather than read (survey: ``responded``, any score answered).
+DERIVED_COLUMNS: dict[str, set[str]] = {
+    "transactions": set(),
+    "survey": {"responded"},
+    "customers": set(),
+}
+
+#: Plausible dates in a CX export start here (ISO date); earlier ones are refused at the check.
+DATE_WINDOW_START = "1950-01-01"
+#: ... and end this many years after the day of the run (a later date is a typo or a
+#: placeholder such as 9999-12-31). Override both with ``date_window`` (``--date-window``).
+DATE_WINDOW_YEARS_AHEAD = 1
 
 #: Common German export names, used only to suggest a ``--column`` mapping in messages.
 GERMAN_HINTS: dict[str, tuple[str, ...]] = {
