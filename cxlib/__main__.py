@@ -1,14 +1,22 @@
 """Command line: ``python -m cxlib report`` (also installed as ``cxlib report``).
 
 Exit status: 0 when every notebook that ran succeeded, 1 when a notebook failed, 2 when the
-arguments or your input files are wrong (then no notebook runs).
+arguments, your input files or the reports folder are wrong (then no notebook runs), 130 or 143
+when the run was interrupted by SIGINT (Ctrl-C) or SIGTERM (the previous report is unchanged).
+An unexpected error is reported in one sentence; its traceback goes to ``cxlib-report.log``
+beside the reports folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 EPILOG = """\
 examples:
@@ -57,14 +65,52 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FMT",
         help="strftime format of your dates, e.g. %%d.%%m.%%Y (default: inferred)",
     )
+    order = rep.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first",
+        dest="day_first",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read dates like 05/04/2024 as day/month (refused as ambiguous otherwise)",
+    )
+    order.add_argument(
+        "--month-first",
+        dest="day_first",
+        action="store_const",
+        const=False,
+        help="read dates like 05/04/2024 as month/day",
+    )
+    rep.add_argument(
+        "--date-window",
+        default=None,
+        metavar="FROM:TO",
+        help="plausible dates, ISO, either side may be empty, e.g. 1900-01-01: "
+        "(default: 1950-01-01 to a year after today)",
+    )
     rep.add_argument(
         "--decimal", default=".", help="decimal mark of numbers in your CSV (default: .)"
+    )
+    rep.add_argument(
+        "--keep-column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pass a column of yours that the notebooks do not document (repeatable; "
+        "others are dropped and listed in the index)",
     )
     rep.add_argument(
         "--min-cell",
         type=int,
         default=10,
         help="smallest group shown in stakeholder tables and plots (default: 10)",
+    )
+    rep.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="MINUTES",
+        help="stop a notebook that runs longer, marked failed (default: 30; 0: no limit)",
     )
     rep.add_argument("--kernel", default="python3", help="Jupyter kernel (default: python3)")
     rep.add_argument(
@@ -76,33 +122,94 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window(text: str | None) -> tuple[str | None, str | None] | None:
+    """``"1900-01-01:2030-12-31"`` -> ``("1900-01-01", "2030-12-31")``; empty sides are None."""
+    if text is None:
+        return None
+    low, sep, high = text.partition(":")
+    if not sep:
+        raise ValueError(f"--date-window takes FROM:TO, e.g. 1900-01-01:2030-12-31; got {text!r}.")
+    return (low.strip() or None, high.strip() or None)
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show warnings during the run as ``cxlib report: warning: ...`` lines, at once.
+
+    Notes on your files (:class:`cxlib.byod.InputNote`: what the checks repaired or dropped)
+    show as ``cxlib report: note: ...``.
+    """
+
+    def show(message: Any, category: type[Warning], *_args: Any, **_kwargs: Any) -> None:
+        kind = "note" if category.__name__ == "InputNote" else "warning"
+        print(f"cxlib report: {kind}: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UserWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the exit status."""
     args = _parser().parse_args(argv)
 
-    from cxlib.report import ROOT, run_reports
+    from cxlib.report import (
+        ROOT,
+        ReportError,
+        ReportInterrupted,
+        format_exception,
+        run_reports,
+        write_log,
+    )
     from cxlib.validate import CXDataError
 
     if args.min_cell < 1:
         print("cxlib report: --min-cell must be at least 1.", file=sys.stderr)
         return 2
+    if args.time_limit < 0:
+        print("cxlib report: --time-limit must be 0 (no limit) or more minutes.", file=sys.stderr)
+        return 2
     out = args.out or ROOT / "reports"
     try:
-        runs = run_reports(
-            args.notebooks or None,
-            out,
-            transactions=args.transactions,
-            survey=args.survey,
-            customers=args.customers,
-            columns=args.column,
-            date_format=args.date_format,
-            decimal=args.decimal,
-            min_cell=args.min_cell,
-            kernel_name=args.kernel,
-            jobs=args.jobs,
+        with _warnings_as_lines():
+            runs = run_reports(
+                args.notebooks or None,
+                out,
+                transactions=args.transactions,
+                survey=args.survey,
+                customers=args.customers,
+                columns=args.column,
+                date_format=args.date_format,
+                decimal=args.decimal,
+                day_first=args.day_first,
+                date_window=_window(args.date_window),
+                keep_columns=args.keep_column,
+                min_cell=args.min_cell,
+                kernel_name=args.kernel,
+                jobs=args.jobs,
+                time_limit=args.time_limit * 60 or None,
+            )
+    except ReportInterrupted as err:
+        print(
+            f"cxlib report: interrupted ({err.signal_name}); nothing of this run was kept and "
+            f"the previous report in {out} is unchanged.",
+            file=sys.stderr,
         )
-    except (CXDataError, ValueError) as err:
+        return 128 + int(signal.Signals[err.signal_name])
+    except (CXDataError, ReportError, ValueError) as err:
+        details = getattr(err, "details", "")
+        if details:
+            write_log(out, details)
         print(f"cxlib report: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # noqa: BLE001 - one sentence for the user, the traceback to a log
+        log = write_log(out, format_exception(err))
+        print(
+            f"cxlib report: unexpected error ({type(err).__name__}: {err}); nothing was "
+            f"changed in {out}. The full traceback is in {log}.",
+            file=sys.stderr,
+        )
         return 2
     for run in runs:
         detail = f" ({run.error.splitlines()[0]})" if run.error else ""

@@ -27,6 +27,8 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,8 @@ __all__ = [
     "KEY_ENV",
     "KEY_FILE",
     "PSEUDONYM_DIGITS",
+    "KeyFileWarning",
+    "key_fingerprint",
     "pseudonym_key",
     "pseudonymise",
     "suppress_small_cells",
@@ -53,13 +57,20 @@ KEY_FILE = ".cxlib_pseudonym_key"
 PSEUDONYM_DIGITS = 12
 
 
+class KeyFileWarning(UserWarning):
+    """The pseudonym key file can be read by other users of the machine."""
+
+
 def pseudonym_key(folder: str | Path | None = None) -> bytes:
     """Return the pseudonym key: ``$CXLIB_PSEUDONYM_KEY``, else the key file in ``folder``.
 
     When the variable is unset and ``folder`` holds no key file yet, a random 256-bit key is
     generated (``secrets.token_hex``) and written to ``folder/.cxlib_pseudonym_key`` with
     permissions 0600, so later runs into the same folder give the same pseudonyms. Keep that file
-    out of anything you send; the reports never contain it.
+    out of anything you send; the reports never contain it. An existing key file that other
+    users may read (any group or other permission bit) gives a :class:`KeyFileWarning`; a key
+    path that is not a regular file, or that cannot be read or written, raises
+    :class:`CXDataError` in one sentence.
 
     Parameters
     ----------
@@ -72,19 +83,59 @@ def pseudonym_key(folder: str | Path | None = None) -> bytes:
     if folder is None:
         raise CXDataError(f"No pseudonym key: set {KEY_ENV} or pass the reports folder.")
     file = Path(folder) / KEY_FILE
-    if file.is_file():
-        text = file.read_text(encoding="utf-8").strip()
-        if not text:
-            raise CXDataError(
-                f"The pseudonym key file {file} is empty; delete it to make a new key."
-            )
-        return text.encode("utf-8")
+    if file.exists() and not file.is_file():
+        raise CXDataError(
+            f"The pseudonym key path {file} is not a file (a folder?); move it away or set "
+            f"{KEY_ENV}."
+        )
+    try:
+        return _read_key(file) if file.is_file() else _new_key(file)
+    except OSError as err:
+        raise CXDataError(
+            f"The pseudonym key file {file} cannot be used ({err.strerror}); fix its "
+            f"permissions or set {KEY_ENV}."
+        ) from None
+
+
+def _read_key(file: Path) -> bytes:
+    """The key in ``file``, with a warning when others may read it."""
+    mode = file.stat().st_mode
+    if mode & 0o077:
+        warnings.warn(
+            f"The pseudonym key file {file} can be read by other users (mode "
+            f"{stat.filemode(mode)}); restrict it with: chmod 600 {file}",
+            KeyFileWarning,
+            stacklevel=3,
+        )
+    text = file.read_text(encoding="utf-8").strip()
+    if not text:
+        raise CXDataError(f"The pseudonym key file {file} is empty; delete it to make a new key.")
+    return text.encode("utf-8")
+
+
+def _new_key(file: Path) -> bytes:
+    """Generate a random key into ``file`` (created with mode 0600, never overwritten)."""
     file.parent.mkdir(parents=True, exist_ok=True)
     text = secrets.token_hex(32)
     fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
     return text.encode("utf-8")
+
+
+def key_fingerprint(key: bytes | str) -> str:
+    """A short fingerprint of the pseudonym key, safe to print: which key made these pseudonyms.
+
+    The first 16 hex digits of HMAC-SHA256(key, ``"cxlib key fingerprint"``). Two runs with the
+    same fingerprint used the same key; the key cannot be read back from it.
+
+    Examples
+    --------
+    >>> key_fingerprint(b"demo")
+    'e130d757efe718a0'
+    """
+    secret = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    return hmac.new(secret, b"cxlib key fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
 def pseudonymise(ids: Iterable[Any], *, key: bytes | str) -> pd.Series:
