@@ -247,3 +247,27 @@ def test_notebooks_read_every_prepared_example_file_without_problem_or_note(tmp_
         frames = {p: loaders[p](path) for p, path in prepared.parameters.items()}
     assert len(frames["transactions_path"]) == 1063 and len(frames["customers_path"]) == 300
     assert frames["survey_path"]["responded"].any()
+
+
+def test_ibm_telco_names_are_recognised_and_blank_charges_are_empty(tmp_path):
+    """The raw IBM export: its optional columns need no --column, ' ' charges are missing."""
+    path = tmp_path / "telco.csv"
+    path.write_text(
+        "customerID,SeniorCitizen,Partner,tenure,Contract,MonthlyCharges,TotalCharges,Churn\n"
+        "7590-VHVEG,0,Yes,1,Month-to-month,29.85,29.85,No\n"
+        "4472-LVYGI,1,No,0,Two year,52.55, ,No\n"
+        "3668-QPYBK,0,No,2,Month-to-month,53.85,108.15,Yes\n"
+    )
+    mapping = {"customer_id": "customerID", "tenure_months": "tenure", "churn": "Churn"}
+    result = check_file("customers", path, columns=mapping)
+    assert result.problems == []
+    frame = result.frame
+    assert frame["senior_citizen"].tolist() == [False, True, False]
+    assert frame["partner"].dtype == bool and frame["contract"].iloc[1] == "Two year"
+    assert frame["total_charges"].isna().tolist() == [False, True, False]
+    assert "cells holding only spaces were read as empty: TotalCharges (1)" in result.notes
+
+    path.write_text(path.read_text().replace("1,No,0,Two", "vielleicht,No,0,Two"))
+    problems = check_file("customers", path, columns=mapping).problems
+    assert [p.column for p in problems] == ["SeniorCitizen"]
+    assert "must be yes/no" in problems[0].message and "\n3 " in problems[0].message

@@ -48,13 +48,15 @@ import pandas as pd
 from cxlib.byod import dates
 from cxlib.byod.numbers import DECIMAL_MARKS
 from cxlib.byod.read import is_parquet, parse_columns, read_file
-from cxlib.byod.rules import FileCheck, churn_flag, date_column, ids, number_column
+from cxlib.byod.rules import FileCheck, date_column, flag_column, ids, number_column
 from cxlib.byod.schema import (
+    CUSTOMER_FLAGS,
     DERIVED_COLUMNS,
     GERMAN_HINTS,
     INPUTS,
     KNOWN_COLUMNS,
     SURVEY_SCORES,
+    TELCO_NAMES,
     Kind,
 )
 from cxlib.survey.scales import SCALES
@@ -250,6 +252,9 @@ def check_file(
     keep = _names(keep_columns) or _names(recorded.get("keep_columns", ()))
     if date_window is None and recorded.get("date_window"):
         window = dates.date_window(tuple(recorded["date_window"]))
+    if kind == "customers":  # IBM Telco's own names of the optional columns, unless mapped
+        implied = {c: yours for c, yours in TELCO_NAMES.items() if yours in raw.columns}
+        mapping = {**{c: y for c, y in implied.items() if c not in mapping}, **mapping}
     source = _sources(list(raw.columns), mapping)
     mark = "." if is_parquet(path) else decimal  # parquet numbers have their own dtype
     f = FileCheck(name, raw, source, date_format, mark, day_first, window, reading.types)
@@ -363,13 +368,18 @@ def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     cid, tenure, churn = f.source["customer_id"], f.source["tenure_months"], f.source["churn"]
     customer = ids(f, cid, unique=True)
     months = number_column(f, tenure, low=0)
-    churned = churn_flag(f, churn)
+    churned = flag_column(f, churn)
     extra: dict[str, pd.Series] = {}
     for money in ("monthly_charges", "total_charges"):
         if money in f.source:
             values = number_column(f, f.source[money], low=0, required=False)
             if values is not None:
                 extra[money] = values
+    for name in CUSTOMER_FLAGS:
+        if name in f.source:
+            flags = flag_column(f, f.source[name])
+            if flags is not None:
+                extra[name] = flags
     if customer is None or months is None or churned is None or f.problems:
         return None
     frame = pd.DataFrame(

@@ -155,7 +155,27 @@ def _read_csv(file: Path) -> Reading:
         else pd.RangeIndex(2, len(frame) + 2, name="line")
     )
     frame.columns = [str(c).strip() for c in frame.columns]
-    return Reading(frame, [], scan.notes)
+    frame, blank_note = _blank_cells_missing(frame)
+    return Reading(frame, [], scan.notes + blank_note)
+
+
+def _blank_cells_missing(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Cells holding only spaces are empty (e.g. IBM Telco's TotalCharges of new customers).
+
+    Returns the frame with those cells missing and a note naming the columns and counts.
+    """
+    counts: dict[str, int] = {}
+    out = frame.copy()
+    for column in frame.columns:  # a loop over columns; each step is vectorised
+        values = frame[column]
+        blank = values.notna() & (values.str.strip() == "")
+        if blank.any():
+            counts[column] = int(blank.sum())
+            out[column] = values.mask(blank)
+    if not counts:
+        return frame, []
+    listed = ", ".join(f"{column} ({n:,})" for column, n in counts.items())
+    return out, [f"cells holding only spaces were read as empty: {listed}"]
 
 
 def _arrow_kind(kind: Any) -> str:

@@ -27,7 +27,7 @@ from cxlib.validate import (
     fail_rows,
 )
 
-__all__ = ["STORED_TYPES", "FileCheck", "churn_flag", "date_column", "ids", "number_column"]
+__all__ = ["STORED_TYPES", "FileCheck", "flag_column", "date_column", "ids", "number_column"]
 
 #: Parquet types accepted for each role of a column (kinds as in :mod:`cxlib.byod.read`), and
 #: how to say them. Ids: text or integers (floats only when whole, as some tools store
@@ -251,8 +251,12 @@ def ids(f: FileCheck, column: str, *, unique: bool, what: str = "customers") -> 
     return text
 
 
-def churn_flag(f: FileCheck, column: str) -> pd.Series | None:
-    """The churn column as bool (yes/no, ja/nein, true/false, 1/0), or None with a problem."""
+def flag_column(f: FileCheck, column: str) -> pd.Series | None:
+    """A yes/no column (churn, Telco's partner, ...) as bool, or None with a problem.
+
+    Accepted: yes/no, ja/nein, true/false, 1/0 (:data:`cxlib.byod.schema.CHURN_VALUES`, any
+    case), or a bool column in parquet; no cell may be empty.
+    """
     if not f.stored_as(column, "flag"):
         return None
     flag = f.raw[column]

@@ -20,6 +20,7 @@ from cxlib.data import TELCO_COLUMNS
 
 __all__ = [
     "CHURN_VALUES",
+    "CUSTOMER_FLAGS",
     "DATE_WINDOW_START",
     "DATE_WINDOW_YEARS_AHEAD",
     "DERIVED_COLUMNS",
@@ -27,6 +28,7 @@ __all__ = [
     "INPUTS",
     "KNOWN_COLUMNS",
     "SURVEY_SCORES",
+    "TELCO_NAMES",
     "InputSpec",
     "Kind",
 ]
@@ -59,6 +61,25 @@ KNOWN_COLUMNS: dict[str, set[str]] = {
     "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SURVEY_SCORES},
     "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
+
+#: IBM Telco's own names of the optional customer columns (``SeniorCitizen`` -> senior_citizen,
+#: ``MonthlyCharges`` -> monthly_charges, ...), recognised without ``--column``. The required
+#: ones (``customerID``, ``tenure``, ``Churn``) are not: a ``tenure`` elsewhere may be in years.
+TELCO_NAMES: dict[str, str] = {
+    canonical: raw
+    for raw, canonical in TELCO_COLUMNS.items()
+    if raw != canonical and canonical not in {"customer_id", "tenure_months", "churn"}
+}
+
+#: Optional customer columns that are yes/no flags (bool, as :func:`cxlib.data.load_telco` has
+#: them), read with the same rule as ``churn``.
+CUSTOMER_FLAGS: tuple[str, ...] = (
+    "senior_citizen",
+    "partner",
+    "dependents",
+    "phone_service",
+    "paperless_billing",
+)
 
 #: Columns that the checks compute themselves; a prepared file holds them, and they are
 #: recomputed rather than read (survey: ``responded``, any score answered).
