@@ -276,3 +276,20 @@ def test_results_do_not_depend_on_the_pseudonym_key(tmp_path, monkeypatch):
         pages[key] = {r.name: _numbers_shown(out / r.stakeholder) for r in runs}
         assert "adjusted Rand index" in pages[key]["02_rfm_segmentation"]
     assert pages["first-key"] == pages["second-key"]
+
+
+def test_an_unexpected_error_in_a_check_names_the_file_and_logs_the_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in a check")
+
+    monkeypatch.setattr("cxlib.byod.prepare.check_file", broken)
+    out = tmp_path / "reports"
+    assert cli.main(["report", "02", "--out", str(out), *BYOD]) == 2
+    err = capsys.readouterr().err
+    assert f"{EXAMPLES / 'umsaetze.csv'}: unexpected error while checking this file" in err
+    assert "ZeroDivisionError: a bug in a check" in err and "Traceback" not in err
+    log = (tmp_path / "cxlib-report.log").read_text()
+    assert "Traceback" in log and "a bug in a check" in log
+    assert not out.exists() and _leftovers(out) == []
