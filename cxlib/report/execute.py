@@ -206,8 +206,9 @@ def _finish(run: _Running, limit: float | None) -> NotebookRun | None:
     run.receive()
     stem = run.task.notebook.stem
     elapsed = time.monotonic() - run.started
-    if run.result is not None and not run.process.is_alive():
-        run.process.join()
+    if run.result is not None:  # done; give the worker a moment to exit, then make sure
+        run.process.join(5)
+        run.stop()
         return run.result
     if limit is not None and elapsed > limit:
         run.stop()

@@ -105,6 +105,20 @@ def _interruptible() -> Iterator[None]:
 
 
 @contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM for the block (main thread only): the swap takes microseconds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+@contextmanager
 def _kernel_environment() -> Iterator[None]:
     """Environment the workers and kernels inherit: inline figures, one BLAS thread each.
 
@@ -263,7 +277,8 @@ def run_reports(
             }
             settings = _settings(byod, options, keys[-1] if keys else None)
             write_index(runs, stage, files=files, settings=settings)
-            swap_in(stage, out)
+            with _uninterruptible():  # never half-swapped: old report gone, new one not in place
+                swap_in(stage, out)
         except BaseException:
             remove(stage)
             raise
