@@ -182,8 +182,13 @@ def suppress_small_cells(
     count: str = "n",
     min_cell: int = 10,
     columns: Sequence[str] | None = None,
+    secondary: bool = True,
 ) -> pd.DataFrame:
     """Blank the figures of groups with fewer than ``min_cell`` members, for tables and plots.
+
+    With ``secondary`` (the default), when exactly one group is blanked, the next smallest
+    group is blanked too: otherwise the blanked count (and its rate) would follow from the
+    total, which reports usually show or which the reader knows.
 
     Parameters
     ----------
@@ -194,6 +199,8 @@ def suppress_small_cells(
     min_cell : int, default 10
         Smallest group shown. Groups with ``0 < count < min_cell`` are suppressed; empty groups
         (count 0) describe no one and are shown, as in the threshold rule of disclosure control.
+    secondary : bool, default True
+        Blank the next smallest group when exactly one is blanked (secondary suppression).
     columns : sequence of str, optional
         Columns to blank in suppressed rows. Default: every numeric column, the count included
         (a count of 3 is itself disclosive). Text columns such as group labels are kept.
@@ -209,11 +216,16 @@ def suppress_small_cells(
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"region": ["Nord", "Süd"], "estimate": [71.0, 64.0], "n": [250, 4]})
-    >>> suppress_small_cells(t, min_cell=10)
+    >>> t = pd.DataFrame(
+    ...     {"region": ["Nord", "Süd", "Ost", "West"], "estimate": [71.0, 64.0, 80.0, 77.0],
+    ...      "n": [250, 4, 31, 120]}
+    ... )
+    >>> suppress_small_cells(t, min_cell=10)  # Ost too: else Süd = total - Nord - West - Ost
       region  estimate     n  suppressed
     0   Nord      71.0   250       False
     1    Süd       NaN  <NA>        True
+    2    Ost       NaN  <NA>        True
+    3   West      77.0   120       False
     """
     check_columns(table, [count], name="table")
     check_numeric(table, count)
@@ -230,6 +242,8 @@ def suppress_small_cells(
     counts = table[count]
     # empty groups describe no one and stay visible (the threshold rule counts contributors)
     small = ((counts < min_cell) & (counts != 0)).to_numpy(dtype=bool, na_value=True)
+    if secondary:
+        small = _secondary(small, counts.to_numpy(dtype=float, na_value=0.0))
     out = table.copy()
     if not small.any():  # nothing to blank: keep dtypes (whole-number counts stay int)
         out["suppressed"] = small
@@ -243,4 +257,14 @@ def suppress_small_cells(
         else:
             out[col] = values.astype(object).mask(small)
     out["suppressed"] = small
+    return out
+
+
+def _secondary(small: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Also blank the smallest shown non-empty group when exactly one group is blanked."""
+    shown = ~small & (counts > 0)
+    if small.sum() != 1 or not shown.any():
+        return small
+    out = small.copy()
+    out[np.flatnonzero(shown)[np.argmin(counts[shown])]] = True
     return out

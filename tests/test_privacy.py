@@ -62,14 +62,14 @@ def test_small_cells_are_blanked_labels_kept_input_untouched():
         {"region": ["Nord", "Süd", "Ost"], "estimate": [71.5, 64.0, 80.0], "n": [250, 9, 10]}
     )
     before = table.copy()
-    out = suppress_small_cells(table, min_cell=10)
+    out = suppress_small_cells(table, min_cell=10, secondary=False)
     pd.testing.assert_frame_equal(table, before)
     assert out["suppressed"].tolist() == [False, True, False]
     assert out["region"].tolist() == ["Nord", "Süd", "Ost"]
     assert np.isnan(out.loc[1, "estimate"]) and pd.isna(out.loc[1, "n"])
     assert out["n"].dtype == "Int64"  # counts stay whole numbers
     assert out.loc[2, "estimate"] == 80.0 and out.loc[2, "n"] == 10  # exactly min_cell is shown
-    only = suppress_small_cells(table, min_cell=10, columns=["estimate"])
+    only = suppress_small_cells(table, min_cell=10, columns=["estimate"], secondary=False)
     assert only.loc[1, "n"] == 9 and np.isnan(only.loc[1, "estimate"])
 
 
@@ -85,3 +85,14 @@ def test_suppression_rejects_bad_settings():
         suppress_small_cells(table, count="count")
     with pytest.raises(CXDataError, match="min_cell must be a positive whole number"):
         suppress_small_cells(table, min_cell=0)
+
+
+def test_one_blanked_group_takes_the_next_smallest_with_it():
+    """Secondary suppression: with a total known, one blanked count could be derived."""
+    table = pd.DataFrame({"g": list("abcd"), "n": [250, 4, 31, 12], "rate": [0.1, 0.2, 0.3, 0.4]})
+    out = suppress_small_cells(table, min_cell=10)
+    assert out["suppressed"].tolist() == [False, True, False, True]  # d (12) goes with b (4)
+    two = suppress_small_cells(table.assign(n=[250, 4, 31, 5]), min_cell=10)
+    assert two["suppressed"].tolist() == [False, True, False, True]  # two blanked: enough
+    empty = suppress_small_cells(table.assign(n=[250, 4, 0, 31]), min_cell=10)
+    assert empty["suppressed"].tolist() == [False, True, False, True]  # empty groups stay
