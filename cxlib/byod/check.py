@@ -39,14 +39,15 @@ undocumented column (a name)       dropped, note                     ``--keep-co
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
 from cxlib.byod import dates
-from cxlib.byod.numbers import DECIMAL_MARKS
+from cxlib.byod.numbers import DECIMAL_MARKS, to_numbers
 from cxlib.byod.read import is_parquet, parse_columns, read_file
 from cxlib.byod.rules import FileCheck, date_column, flag_column, ids, number_column
 from cxlib.byod.schema import (
@@ -55,14 +56,24 @@ from cxlib.byod.schema import (
     GERMAN_HINTS,
     INPUTS,
     KNOWN_COLUMNS,
+    OVERALL_DEFAULTS,
+    SCORE_COLUMNS,
     SURVEY_SCORES,
     TELCO_NAMES,
     Kind,
 )
 from cxlib.survey.scales import SCALES
-from cxlib.validate import check_option
+from cxlib.validate import CXDataError, check_option
 
-__all__ = ["InputNote", "CheckResult", "Problem", "check_file", "check_input"]
+__all__ = [
+    "InputNote",
+    "CheckResult",
+    "Problem",
+    "SurveyOptions",
+    "check_file",
+    "check_input",
+    "survey_options",
+]
 
 
 class InputNote(UserWarning):
@@ -193,6 +204,10 @@ def check_file(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] = (),
+    overall: str | None = None,
 ) -> CheckResult:
     """Read and check one input file: the canonical frame (or None), every problem, the notes.
 
@@ -219,6 +234,24 @@ def check_file(
         one year after today). A prepared file records the window it was checked with.
     keep_columns : sequence of str
         Your names of undocumented columns to pass on (each must be a column of the file).
+    scales : mapping, optional
+        Survey only: declared answer scales ``name -> (low, high)`` overriding
+        :data:`cxlib.survey.scales.SCALES` for this file (e.g. ``{"csat": (0, 5)}``); ``score``
+        needs one, and so do the drivers (``"drivers"`` for all of them, or each driver's own
+        name). The NPS is defined on 0-10 only.
+    missing_codes : sequence of float
+        Survey only: answer codes meaning "not applicable" (e.g. 0 on a 0-5 rating): read as
+        no answer in score and driver columns, counted in a note, and not checked against
+        the scale.
+    drivers : sequence of str
+        Survey only: your names of driver rating columns (one per touchpoint), kept under
+        their own names, checked as numbers on their declared scale.
+    overall : str, optional
+        Survey only: the score that is the outcome of the key-driver analysis (default: the
+        first present of nps, csat, score).
+
+    A prepared file records ``scales``, ``missing_codes``, ``drivers`` and ``overall`` (with
+    the other options); reading it again applies them unless they are given anew.
 
     Returns
     -------
@@ -262,7 +295,16 @@ def check_file(
         if canonical not in source:
             f.add(canonical, _missing_column_message(canonical, raw, mapping))
     _unknown_keep(f, keep)
-    frame = None if f.problems else _BUILDERS[kind](f, keep)
+    if kind == "survey":
+        options = survey_options(
+            scales=scales if scales is not None else recorded.get("scales"),
+            missing_codes=missing_codes or recorded.get("missing_codes", ()),
+            drivers=drivers or recorded.get("drivers", ()),
+            overall=overall if overall is not None else recorded.get("overall"),
+        )
+        frame = None if f.problems else _survey(f, keep, options)
+    else:
+        frame = None if f.problems else _BUILDERS[kind](f, keep)
     if f.problems or frame is None:
         return CheckResult(None, [Problem(name, c, m) for c, m in f.problems], notes + f.notes)
     return CheckResult(frame, [], notes + f.notes)
@@ -278,6 +320,10 @@ def check_input(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] = (),
+    overall: str | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """:func:`check_file` as ``(frame, problems)``, without the notes (for existing callers).
 
@@ -304,6 +350,10 @@ def check_input(
         day_first=day_first,
         date_window=date_window,
         keep_columns=keep_columns,
+        scales=scales,
+        missing_codes=missing_codes,
+        drivers=drivers,
+        overall=overall,
     )
     return result.frame, result.problems
 
@@ -321,15 +371,147 @@ def _transactions(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     return None if f.problems else frame.reset_index(drop=True)
 
 
-def _survey(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class SurveyOptions:
+    """What a survey file declares beyond its columns (see :func:`check_file`).
+
+    Attributes
+    ----------
+    scales : dict
+        Declared answer scales, ``name -> (low, high)``; overrides
+        :data:`cxlib.survey.scales.SCALES` for this file.
+    missing_codes : tuple of float
+        Answer codes read as no answer ("not applicable") in score and driver columns.
+    drivers : tuple of str
+        Names of the driver rating columns (wide format, one per touchpoint).
+    overall : str or None
+        The outcome score of the key-driver analysis (None: the first present of
+        :data:`~cxlib.byod.schema.OVERALL_DEFAULTS`).
+    """
+
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    missing_codes: tuple[float, ...] = ()
+    drivers: tuple[str, ...] = ()
+    overall: str | None = None
+
+    def scale(self, column: str) -> tuple[float, float] | None:
+        """The scale of a score or driver column: declared, else the package default."""
+        if column in self.scales:
+            return self.scales[column]
+        if column in self.drivers:
+            return self.scales.get("drivers")
+        default = SCALES.get(column)
+        return None if default is None else (float(default[0]), float(default[1]))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, as recorded in a prepared file."""
+        return {
+            "scales": {k: list(v) for k, v in self.scales.items()},
+            "missing_codes": list(self.missing_codes),
+            "drivers": list(self.drivers),
+            "overall": self.overall,
+        }
+
+
+def survey_options(
+    *,
+    scales: Mapping[str, Sequence[float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] | str = (),
+    overall: str | None = None,
+) -> SurveyOptions:
+    """Check and normalise the survey keywords of :func:`check_file` into :class:`SurveyOptions`.
+
+    Raises :class:`~cxlib.validate.CXDataError` for a scale that is not a pair ``low < high``
+    or a missing code that is not a number.
+
+    Examples
+    --------
+    >>> survey_options(scales={"csat": (0, 5)}, missing_codes=[0], drivers="App")
+    SurveyOptions(scales={'csat': (0.0, 5.0)}, missing_codes=(0.0,), drivers=('App',), overall=None)
+    """
+    checked: dict[str, tuple[float, float]] = {}
+    for name, pair in (scales or {}).items():
+        try:
+            low, high = (float(v) for v in pair)
+        except (TypeError, ValueError):
+            raise CXDataError(
+                f"scale of {name!r} must be a pair (low, high) of numbers; got {pair!r}."
+            ) from None
+        if not low < high:
+            raise CXDataError(f"scale of {name!r} must have low < high; got {pair!r}.")
+        checked[str(name).strip()] = (low, high)
+    codes = []
+    for code in missing_codes:
+        try:
+            codes.append(float(code))
+        except (TypeError, ValueError):
+            raise CXDataError(f"missing codes must be numbers; got {code!r}.") from None
+    names = tuple(_names(drivers))
+    return SurveyOptions(checked, tuple(codes), names, None if overall is None else str(overall))
+
+
+def _apply_missing_codes(f: FileCheck, column: str, codes: tuple[float, ...]) -> None:
+    """Blank cells of ``column`` equal to a missing code (in ``f.raw``); a note counts them."""
+    if not codes or not f.stored_as(column, "number"):
+        return
+    values = to_numbers(f.raw[column], decimal=f.decimal)
+    coded = values.isin(codes).to_numpy()
+    if coded.any():
+        f.raw = f.raw.copy()  # the frame read from the file; the caller's data is not touched
+        f.raw[column] = f.raw[column].astype(object).mask(coded)
+        shown = ", ".join(f"{c:g}" for c in codes)
+        f.notes.append(
+            f"{column}: {int(coded.sum())} answer(s) coded as not applicable ({shown}) "
+            "read as no answer"
+        )
+
+
+def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.DataFrame | None:
     source = f.source
-    scores = [s for s in SURVEY_SCORES if s in source]
+    scores = [s for s in SCORE_COLUMNS if s in source]
     if not scores:
         f.add(
-            "/".join(SURVEY_SCORES),
-            f"needs at least one score column: {_scale_text()}; the file has "
-            f"{list(f.raw.columns)}. Map yours with e.g. --column nps=Weiterempfehlung.",
+            "/".join(SCORE_COLUMNS),
+            f"needs at least one score column: {_scale_text(('csat', 'ces', 'nps'))}; or "
+            f"{_scale_text(('wrs',))}, or score (a mean score on a scale you declare with "
+            f"--scale score=LOW-HIGH); the file has {list(f.raw.columns)}. Map yours "
+            "with e.g. --column nps=Weiterempfehlung.",
         )
+        return None
+    if "nps" in options.scales and options.scales["nps"] != (0.0, 10.0):
+        f.add("nps", "the NPS is defined on the 0-10 scale only; do not declare another scale.")
+    drivers = list(options.drivers)
+    for driver in drivers:
+        if driver not in f.raw.columns:
+            close = difflib.get_close_matches(driver, list(f.raw.columns), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "."
+            f.add(driver, f"--drivers: the file has no column {driver!r}{hint}")
+        elif options.scale(driver) is None:
+            f.add(
+                driver,
+                f"driver {driver!r} needs a declared scale: give --scale drivers=LOW-HIGH "
+                f"(all drivers) or --scale {driver}=LOW-HIGH.",
+            )
+    if "score" in scores and options.scale("score") is None:
+        f.add(
+            source["score"],
+            f"column {source['score']!r} (score, a plain mean score) has no standard scale: "
+            "declare it with --scale score=LOW-HIGH (e.g. score=1-10).",
+        )
+    overall = options.overall
+    if drivers:
+        if overall is None:
+            overall = next((s for s in OVERALL_DEFAULTS if s in scores), None)
+            if overall is None:
+                f.add(
+                    ",".join(drivers),
+                    "the key-driver analysis needs an outcome score (nps, csat or score) or "
+                    f"--overall naming one of {scores}.",
+                )
+        elif overall not in scores:
+            f.add(overall, f"--overall {overall}: not a score column of the file; it has {scores}.")
+    if f.problems:
         return None
     out: dict[str, pd.Series] = {}
     for name, unique, what in (("customer_id", False, "customers"), ("survey_id", True, "answers")):
@@ -344,11 +526,14 @@ def _survey(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
             out["timestamp"] = parsed
     if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
         out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
-    for score in scores:
-        low, high = SCALES[score]
-        values = number_column(f, source[score], low=low, high=high, whole=True, required=False)
+    scales: dict[str, tuple[float, float]] = {}
+    for name, column in [*((s, source[s]) for s in scores), *((d, d) for d in drivers)]:
+        low, high = scales[name] = cast(tuple[float, float], options.scale(name))  # checked
+        _apply_missing_codes(f, column, options.missing_codes)
+        whole = name in SURVEY_SCORES
+        values = number_column(f, column, low=low, high=high, whole=whole, required=False)
         if values is not None:
-            out[score] = values
+            out[name] = values
     if f.problems:
         return None
     frame = pd.DataFrame(out)
@@ -359,9 +544,16 @@ def _survey(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     frame["responded"] = answered
     used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
     used |= {when} if when is not None else set()
+    used |= set(drivers)
     for name, values in _extras(f, "survey", used, set(frame), keep).items():
         frame[name] = values
-    return None if f.problems else frame.reset_index(drop=True)
+    if f.problems:
+        return None
+    frame = frame.reset_index(drop=True)
+    frame.attrs["survey"] = SurveyOptions(
+        scales, options.missing_codes, tuple(drivers), overall
+    ).to_dict()
+    return frame
 
 
 def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
@@ -397,4 +589,7 @@ def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
     return None if f.problems else frame.reset_index(drop=True)
 
 
-_BUILDERS = {"transactions": _transactions, "survey": _survey, "customers": _customers}
+_BUILDERS: dict[str, Callable[[FileCheck, Sequence[str]], pd.DataFrame | None]] = {
+    "transactions": _transactions,
+    "customers": _customers,
+}

@@ -87,15 +87,22 @@ def load_survey(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] = (),
+    overall: str | None = None,
 ) -> pd.DataFrame:
     """Survey answers for the CX metrics notebook from your file (there is no bundled survey).
 
-    Returns a frame with the score columns present among csat, ces and nps (scales as in
-    :data:`cxlib.survey.scales.SCALES`) as floats (NaN = no answer), ``responded`` (bool: any
-    score answered), and customer_id, survey_id, timestamp, touchpoint when the file has them.
-    The notebook falls back to the simulated panel (:mod:`cxlib.simulate`) when no file is
-    given. The other keywords are as in
-    :func:`cxlib.byod.check.check_file`.
+    Returns a frame with the score columns present among csat, ces, nps, wrs and score (scales
+    as in :data:`cxlib.survey.scales.SCALES` or as declared in ``scales``) as floats (NaN = no
+    answer, or an answer equal to one of ``missing_codes``), the driver columns under their own
+    names, ``responded`` (bool: any score answered), and customer_id, survey_id, timestamp,
+    touchpoint when the file has them. ``frame.attrs["survey"]`` holds the scale of every score
+    and driver column, the missing codes, the drivers and the outcome score of the key-driver
+    analysis (``overall``); a prepared file records them, so loading it applies them again.
+    The templates fall back to the simulated panel (:mod:`cxlib.simulate`) when no file is
+    given. The keywords are as in :func:`cxlib.byod.check.check_file`.
     """
     return _load(
         "survey",
@@ -106,6 +113,10 @@ def load_survey(
         day_first=day_first,
         date_window=date_window,
         keep_columns=keep_columns,
+        scales=scales,
+        missing_codes=missing_codes,
+        drivers=drivers,
+        overall=overall,
     )
 
 

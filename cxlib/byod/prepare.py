@@ -137,6 +137,10 @@ def prepare_inputs(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] = (),
+    overall: str | None = None,
 ) -> PreparedInputs:
     """Check every given input, then write each as parquet with pseudonymised customer ids.
 
@@ -162,6 +166,10 @@ def prepare_inputs(
     keep_columns : sequence of str
         Undocumented columns to pass on; each name must be a column of at least one file, and
         is kept in the files that have it.
+    scales, missing_codes, drivers, overall
+        The survey's declared scales, not-applicable codes, driver columns and key-driver
+        outcome, as in :func:`cxlib.byod.check.check_file` (used for the survey only). The
+        prepared survey records them, so ``load_survey(prepared)`` applies them again.
 
     Returns
     -------
@@ -181,6 +189,12 @@ def prepare_inputs(
         str(k).strip() for k in ([keep_columns] if isinstance(keep_columns, str) else keep_columns)
     ]
     headers = {kind: read_header(path) for kind, path in given.items()}
+    survey = {
+        "scales": scales,
+        "missing_codes": missing_codes,
+        "drivers": drivers,
+        "overall": overall,
+    }
     results: dict[str, CheckResult] = {}
     for kind, path in given.items():
         results[kind] = _check(
@@ -192,6 +206,7 @@ def prepare_inputs(
             day_first=day_first,
             date_window=window,
             keep_columns=[k for k in keep if k in headers[kind]],
+            **(survey if kind == "survey" else {}),
         )
     problems = [p for result in results.values() for p in result.problems]
     problems += _unused_mappings(mapping, given) + _unused_keep(keep, headers)
@@ -213,7 +228,10 @@ def prepare_inputs(
             safe["customer_id"] = pseudonymise(safe["customer_id"], key=secret)
         target = out / f"{kind}.parquet"
         kept = [k for k in keep if k in safe.columns]
-        _write(safe, target, {"keep_columns": kept, "date_window": list(window)})
+        recorded: dict[str, Any] = {"keep_columns": kept, "date_window": list(window)}
+        recorded.update(frame.attrs.get("survey", {}) if kind == "survey" else {})
+        safe.attrs = {}  # recorded under PREPARED_KEY, not in pandas' own metadata
+        _write(safe, target, recorded)
         parameters[INPUTS[kind].parameter] = str(target)
         files.append(
             {

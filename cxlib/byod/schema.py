@@ -25,18 +25,29 @@ __all__ = [
     "DATE_WINDOW_YEARS_AHEAD",
     "DERIVED_COLUMNS",
     "GERMAN_HINTS",
+    "OVERALL_DEFAULTS",
     "INPUTS",
     "KNOWN_COLUMNS",
     "SURVEY_SCORES",
     "TELCO_NAMES",
+    "SCORE_COLUMNS",
     "InputSpec",
     "Kind",
 ]
 
 Kind = Literal["transactions", "survey", "customers"]
 
-#: Score columns of the survey input, each on its scale in :data:`cxlib.survey.scales.SCALES`.
-SURVEY_SCORES: tuple[str, ...] = ("csat", "ces", "nps")
+#: Named score columns of the survey input, each on its scale in
+#: :data:`cxlib.survey.scales.SCALES` unless declared otherwise (``scales``): CSAT, CES, NPS and
+#: WRS (1-5 "would you recommend", reported as its top-2-box share); whole answer categories.
+SURVEY_SCORES: tuple[str, ...] = ("csat", "ces", "nps", "wrs")
+
+#: Every score column a survey may hold: the named ones and ``score``, a plain mean score (not
+#: necessarily whole) on a scale that must be declared (``scales={"score": (low, high)}``).
+SCORE_COLUMNS: tuple[str, ...] = (*SURVEY_SCORES, "score")
+
+#: Candidates for the outcome of a key-driver analysis, in order of preference.
+OVERALL_DEFAULTS: tuple[str, ...] = ("nps", "csat", "score")
 
 #: Text accepted for the churn flag (case-insensitive), English and German.
 CHURN_VALUES: dict[str, bool] = {
@@ -58,7 +69,7 @@ CHURN_VALUES: dict[str, bool] = {
 #: Canonical columns each input uses (customers: also every Telco column name).
 KNOWN_COLUMNS: dict[str, set[str]] = {
     "transactions": {"customer_id", "date", "amount"},
-    "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SURVEY_SCORES},
+    "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SCORE_COLUMNS},
     "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
 
@@ -121,7 +132,7 @@ class InputSpec:
         Notebook parameter that receives the prepared file, e.g. ``"transactions_path"``.
     required : tuple of str
         Canonical columns the file must have (the survey needs one score of
-        :data:`SURVEY_SCORES` instead).
+        :data:`SCORE_COLUMNS` instead).
     feeds : str
         The notebooks that use this input, for messages and the report index.
     option : str
@@ -146,7 +157,12 @@ INPUTS: dict[str, InputSpec] = {
         ("customer_id", "date", "amount"),
         "RFM segmentation (02) and customer lifetime value (03)",
     ),
-    "survey": InputSpec("survey", "survey_path", (), "CX metrics: CSAT, CES, NPS (01)"),
+    "survey": InputSpec(
+        "survey",
+        "survey_path",
+        (),
+        "CX metrics: CSAT, CES, NPS, WRS, mean score (01) and key drivers (02)",
+    ),
     "customers": InputSpec(
         "customers",
         "customers_path",

@@ -4,7 +4,7 @@
 module                     holds
 =========================  ==========================================================
 :mod:`~.scales`            the answer scales of the metrics, defined once
-:mod:`~.metrics`           ``csat``, ``wrs``, ``ces``, ``nps`` and ``by_group``
+:mod:`~.metrics`           ``csat``, ``wrs``, ``ces``, ``nps``, ``mean_score``, ``by_group``
 :mod:`~.comparison`        ``compare`` (difference of two groups) and ``sample_size``
 =========================  ==========================================================
 
@@ -15,7 +15,7 @@ Interval kernels for shares and the NPS are in :mod:`cxlib.intervals`, weights i
 from cxlib.estimate import Estimate
 from cxlib.intervals import nps_ci, share_ci
 from cxlib.survey.comparison import Comparison, compare, sample_size
-from cxlib.survey.metrics import by_group, ces, csat, nps, wrs
+from cxlib.survey.metrics import by_group, ces, csat, mean_score, nps, wrs
 from cxlib.survey.scales import DETRACTOR_MAX, PROMOTER_MIN, SCALES, TOP_BOX
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ces",
     "compare",
     "csat",
+    "mean_score",
     "nps",
     "nps_ci",
     "sample_size",

@@ -27,13 +27,13 @@ from cxlib.validate import (
     to_series,
 )
 
-Metric = Literal["csat", "wrs", "ces", "nps"]
+Metric = Literal["csat", "wrs", "ces", "nps", "score"]
 
 
 @dataclass(frozen=True)
 class _Spec:
     kind: Literal["share", "nps", "mean"]
-    scale: tuple[int, int]
+    scale: tuple[int, int] | None  # None: no standard scale, the caller must declare one
     integer: bool
     methods: tuple[str, ...]
     unit: str
@@ -44,6 +44,7 @@ SPECS: dict[str, _Spec] = {
     "wrs": _Spec("share", SCALES["wrs"], True, ("wilson", "wald"), "pct"),
     "ces": _Spec("mean", SCALES["ces"], False, ("t",), "points"),
     "nps": _Spec("nps", SCALES["nps"], True, ("adjusted-wald", "wald"), "pct"),
+    "score": _Spec("mean", None, False, ("t",), "points"),
 }
 
 
@@ -55,6 +56,11 @@ def check_scale(metric: str, scale: Any, top_box: Any) -> tuple[float, float, fl
     spec = SPECS[metric]
     if scale is None:
         scale = spec.scale
+    if scale is None:
+        raise CXDataError(
+            f"{metric} has no standard answer scale; declare it with scale=(low, high), "
+            "e.g. scale=(1, 10)."
+        )
     if metric == "nps" and tuple(scale) != (0, 10):
         raise CXDataError("The NPS is defined on the 0-10 scale only; do not pass another scale.")
     try:

@@ -50,7 +50,7 @@ from cxlib.survey._core import (
 from cxlib.survey.scales import TOP_BOX
 from cxlib.validate import CXDataError, check_columns, check_option
 
-__all__ = ["by_group", "ces", "csat", "nps", "wrs"]
+__all__ = ["by_group", "ces", "csat", "mean_score", "nps", "wrs"]
 
 
 def csat(
@@ -159,6 +159,44 @@ def ces(
     return single("ces", scores, weights, scale=scale, level=level, method="t")
 
 
+def mean_score(
+    scores: Any,
+    *,
+    scale: tuple[float, float],
+    weights: Any = None,
+    level: float = 0.95,
+) -> Estimate:
+    """A plain mean score on a declared scale, with a t interval, in points of that scale.
+
+    For a rating that is none of the named metrics (e.g. "overall, how would you rate us?"
+    on 1-10). The mean of the answers, with the interval ``mean +- t(n - 1) s / sqrt(n)``
+    (``s`` the sample standard deviation); with weights as :func:`ces` (Kish's ``n_eff``).
+
+    Parameters
+    ----------
+    scores : Series or array-like
+        Answers within ``scale`` (whole numbers not required); NaN = no answer.
+    scale : (low, high)
+        The answer scale; required, as a plain score has no standard one. Answers outside it
+        raise ``CXDataError``.
+    weights : Series or array-like, optional
+        Survey weights, one per answer.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimate
+        In points of the scale (``unit='points'``), ``method='t'``.
+
+    Examples
+    --------
+    >>> mean_score([8, 6, 10, 4], scale=(1, 10))  # mean 7, s = 2.582, t(3) = 3.182
+    Estimate(7.00 points, 95% CI [2.89, 11.11], n=4, n_eff=4.0, method='t')
+    """
+    return single("score", scores, weights, scale=scale, level=level, method="t")
+
+
 def nps(
     scores: Any,
     *,
@@ -216,8 +254,9 @@ def by_group(
     ----------
     frame : DataFrame
         Long data, one row per answer (missing answers allowed).
-    metric : {'csat', 'wrs', 'ces', 'nps'}
-        Which metric (see the function of that name for its definition).
+    metric : {'csat', 'wrs', 'ces', 'nps', 'score'}
+        Which metric (see the function of that name for its definition; 'score' is
+        :func:`mean_score`, which needs ``scale``).
     score : str
         Column with the answers.
     by : str or list of str

@@ -12,7 +12,12 @@ NPS          "How likely are you to recommend us?"         0-10            promo
 ===========  ============================================  ==============  ===================
 
 :func:`cxlib.survey.csat` and the other metrics take these as defaults, and
-:mod:`cxlib.byod` checks survey exports against them.
+:mod:`cxlib.byod` checks survey exports against them. A file may declare other scales
+(``scales={"csat": (0, 5)}``, ``--scale csat=0-5``); the top-2-box rule then counts the two
+highest answers of the declared scale, ``>= high - 1`` (0-5: 4 and 5; 1-7: 6 and 7), after
+"not applicable" codes have been read as no answer. A plain mean score (``score``,
+:func:`cxlib.survey.mean_score`) has no default scale and always needs a declared one; the
+NPS is defined on 0-10 only.
 """
 
 from __future__ import annotations
