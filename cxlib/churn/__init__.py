@@ -14,11 +14,55 @@ experiences at touchpoints in :mod:`cxlib.journey`. Everything here is re-export
 """
 
 from cxlib.churn.evaluation import BrierScore, brier_score, calibration_table, lift_table
+from cxlib.churn.features import FeatureDescription, churn_features, feature_label
+from cxlib.churn.prediction import (
+    LogitResult,
+    ModelComparison,
+    clear_effects,
+    compare_models,
+    delong_auc,
+    describe_effect,
+    effect_title,
+    effect_word,
+    logistic_odds_ratios,
+    plot_ratios,
+    score_bins,
+)
 from cxlib.churn.profit import CampaignProfit, campaign_profit
 from cxlib.churn.rates import annualize, churn_rate, churn_rates
+from cxlib.churn.survival_report import (
+    CoxResult,
+    cox_hazard_ratios,
+    km_table,
+    median_tenure,
+    plot_km,
+    survival_at,
+    survival_groups,
+)
 from cxlib.intervals import share_by_group
 
 __all__ = [
+    "CoxResult",
+    "FeatureDescription",
+    "LogitResult",
+    "ModelComparison",
+    "churn_features",
+    "clear_effects",
+    "compare_models",
+    "cox_hazard_ratios",
+    "delong_auc",
+    "describe_effect",
+    "effect_title",
+    "effect_word",
+    "feature_label",
+    "km_table",
+    "logistic_odds_ratios",
+    "median_tenure",
+    "plot_km",
+    "plot_ratios",
+    "score_bins",
+    "survival_at",
+    "survival_groups",
     "BrierScore",
     "CampaignProfit",
     "annualize",
