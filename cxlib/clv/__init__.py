@@ -11,6 +11,9 @@ module                     holds
 :mod:`~.simple`            the simple CLV m (1 + i) / (1 + i - r) and what retention is worth
 :mod:`~.checks`            holdout, tracking and histogram checks, the P(alive) matrix
 :mod:`~.simulation`        seeded simulators of the BG/NBD and Pareto/NBD
+:mod:`~.nbd`               the NBD model: purchase rates without dropout (the no-dropout limit)
+:mod:`~.diagnostics`       converged? identified? which parameters run off (before any number)
+:mod:`~.value_report`      checked forecasts, suppressed tables and prose for the value report
 =========================  ==========================================================
 
 Every model is a :class:`cxlib.fitting.FittedModel`. The transaction models work on one row per
@@ -60,32 +63,76 @@ from cxlib.clv.checks import (
     purchase_tracking,
 )
 from cxlib.clv.contractual import RetentionUplift, ShiftedBetaGeometric
+from cxlib.clv.diagnostics import FitDiagnostics, diagnose, fit_and_diagnose
 from cxlib.clv.gammagamma import GammaGamma
+from cxlib.clv.nbd import NBD
 from cxlib.clv.paretonbd import ParetoNBD
 from cxlib.clv.simple import RetentionValue, retention_value, simple_clv
 from cxlib.clv.simulation import simulate_bgnbd, simulate_paretonbd
 from cxlib.clv.value import CLVResult, customer_lifetime_value, period_discount_rate
+from cxlib.clv.value_report import (
+    HoldoutCheck,
+    PurchaseFit,
+    ValueForecast,
+    alive_bands,
+    check_on_holdout,
+    fit_purchase_model,
+    fit_spend_model,
+    forecast_value,
+    holdout_check,
+    holdout_reading,
+    months_to_weeks,
+    plot_alive_bands,
+    plot_holdout_check,
+    plot_value_deciles,
+    spend_sentence,
+    value_deciles,
+    value_findings,
+    value_meaning,
+)
 
 __all__ = [
     "BGNBD",
     "CLVResult",
+    "FitDiagnostics",
     "GammaGamma",
+    "HoldoutCheck",
     "HoldoutEvaluation",
+    "NBD",
     "ParetoNBD",
+    "PurchaseFit",
     "RetentionUplift",
     "RetentionValue",
     "ShiftedBetaGeometric",
     "TransactionModel",
+    "ValueForecast",
     "aggregate_customers",
+    "alive_bands",
+    "check_on_holdout",
     "customer_lifetime_value",
+    "diagnose",
     "expected_cumulative_purchases",
     "expected_frequency_histogram",
+    "fit_and_diagnose",
+    "fit_purchase_model",
+    "fit_spend_model",
+    "forecast_value",
+    "holdout_check",
+    "holdout_reading",
     "holdout_evaluation",
+    "months_to_weeks",
     "period_discount_rate",
+    "plot_alive_bands",
+    "plot_holdout_check",
+    "plot_value_deciles",
     "probability_alive_matrix",
     "purchase_tracking",
     "retention_value",
     "simple_clv",
     "simulate_bgnbd",
     "simulate_paretonbd",
+    "spend_sentence",
+    "value_deciles",
+    "value_findings",
+    "value_meaning",
 ]

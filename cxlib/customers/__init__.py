@@ -8,6 +8,7 @@ module                     holds
                            input's own engine (pandas, polars, DuckDB, Spark via narwhals)
 :mod:`~.rfm`               RFM table, tie-aware scores, named segments, segment-map checks,
                            how segments bought afterwards
+:mod:`~.segments_report`   periods, suppressed segment tables and prose for report templates
 =========================  ==========================================================
 
 Column names mean one thing everywhere: ``frequency`` and ``recency`` are the CLV models' x
@@ -25,17 +26,47 @@ from cxlib.customers.rfm import (
     tie_aware_bins,
     validate_segment_map,
 )
+from cxlib.customers.segments_report import (
+    Periods,
+    compare_intervals,
+    format_date,
+    format_interval,
+    format_money,
+    next_period_frame,
+    next_period_reading,
+    plot_next_period,
+    plot_segment_sizes,
+    segment_findings,
+    segment_next_period,
+    segment_sizes,
+    sizes_reading,
+    split_periods,
+)
 from cxlib.customers.summary import SUMMARY_COLUMNS, customer_summary
 
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
+    "Periods",
     "RFM_COLUMNS",
     "SUMMARY_COLUMNS",
+    "compare_intervals",
     "customer_summary",
+    "format_date",
+    "format_interval",
+    "format_money",
+    "next_period_frame",
+    "next_period_reading",
+    "plot_next_period",
+    "plot_segment_sizes",
     "rfm_scores",
     "rfm_table",
     "segment",
+    "segment_findings",
+    "segment_next_period",
     "segment_outcomes",
+    "segment_sizes",
+    "sizes_reading",
+    "split_periods",
     "tie_aware_bins",
     "validate_segment_map",
 ]
