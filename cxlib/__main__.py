@@ -26,10 +26,11 @@ examples:
       --column customer_id=KundenNr --column date=Datum --column amount=Betrag \\
       --date-format %d.%m.%Y --decimal ,        your own data (German export)
 
-inputs feed the notebooks that declare the matching parameter:
-  --transactions  transactions_path  02 RFM segmentation, 03 customer lifetime value
-  --survey        survey_path        01 CX metrics (CSAT, CES, NPS)
-  --customers     customers_path     04 churn prediction, 05 churn survival
+without your data, the lessons (notebooks/) run on the bundled data; with it, the report
+templates (cxlib/templates/) that the given data can feed:
+  --transactions  03 RFM segments, 04 customer value
+  --survey        01 CX metrics (CSAT, CES, NPS, WRS, a mean score), 02 key drivers
+  --customers     05 churn prediction, 06 churn survival
 """
 
 
@@ -106,6 +107,40 @@ def _parser() -> argparse.ArgumentParser:
         help="smallest group shown in stakeholder tables and plots (default: 10)",
     )
     rep.add_argument(
+        "--scale",
+        action="append",
+        default=[],
+        metavar="NAME=LOW-HIGH",
+        help="declare an answer scale, e.g. csat=0-5, score=0-10, drivers=0-5 (repeatable)",
+    )
+    rep.add_argument(
+        "--missing-code",
+        action="append",
+        default=[],
+        type=float,
+        metavar="VALUE",
+        help='an answer code meaning "not applicable", read as no answer, e.g. 0 (repeatable)',
+    )
+    rep.add_argument(
+        "--drivers",
+        default="",
+        metavar="COL,COL,...",
+        help="your survey's touchpoint rating columns, for the key-driver report",
+    )
+    rep.add_argument(
+        "--overall",
+        default=None,
+        metavar="NAME",
+        help="the overall score the drivers explain: nps, csat or score (default: first present)",
+    )
+    rep.add_argument("--currency", default="EUR", help="currency of your amounts (default: EUR)")
+    rep.add_argument(
+        "--tenure-unit",
+        choices=("months", "years"),
+        default="months",
+        help="unit of your customers' tenure column (default: months)",
+    )
+    rep.add_argument(
         "--time-limit",
         type=float,
         default=30.0,
@@ -130,6 +165,24 @@ def _window(text: str | None) -> tuple[str | None, str | None] | None:
     if not sep:
         raise ValueError(f"--date-window takes FROM:TO, e.g. 1900-01-01:2030-12-31; got {text!r}.")
     return (low.strip() or None, high.strip() or None)
+
+
+def _scales(items: list[str]) -> dict[str, tuple[float, float]]:
+    """``["csat=0-5"]`` -> ``{"csat": (0.0, 5.0)}``."""
+    out = {}
+    for item in items:
+        name, sep, span = item.partition("=")
+        low, dash, high = span.partition("-")
+        try:
+            bounds = (float(low), float(high))
+        except ValueError:
+            bounds = (1.0, 0.0)
+        if not sep or not dash or not name.strip() or bounds[0] >= bounds[1]:
+            raise ValueError(
+                f"--scale takes NAME=LOW-HIGH with LOW < HIGH, e.g. csat=0-5; got {item!r}."
+            )
+        out[name.strip()] = bounds
+    return out
 
 
 @contextmanager
@@ -185,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
                 day_first=args.day_first,
                 date_window=_window(args.date_window),
                 keep_columns=args.keep_column,
+                scales=_scales(args.scale),
+                missing_codes=args.missing_code,
+                drivers=[d.strip() for d in args.drivers.split(",") if d.strip()],
+                overall=args.overall,
+                currency=args.currency,
+                tenure_unit=args.tenure_unit,
                 min_cell=args.min_cell,
                 kernel_name=args.kernel,
                 jobs=args.jobs,

@@ -228,3 +228,52 @@ def test_real_notebook_on_the_german_example_export(tmp_path, monkeypatch):
     assert "data:image/png" in stakeholder
     for text in (analyst, stakeholder):
         assert not re.search(r"K-1\d{4}", text)
+
+
+def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_path, monkeypatch):
+    """A run with your data renders templates (not lessons), passes the options they declare,
+    lists their exports and summary headline, and hides any output that shows pseudonyms."""
+    monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    template = _notebook(
+        templates / "01_spend.ipynb",
+        "transactions_path = None\nexport_dir = None\ncurrency = 'EUR'\nmin_cell = 10",
+        "from IPython.display import Markdown\nfrom cxlib.byod import load_transactions\n"
+        "from cxlib.report.exports import export_csv\n"
+        "tx = load_transactions(transactions_path)\n"
+        "per = tx.groupby('customer_id', as_index=False)['amount'].sum()\n"
+        "_ = export_csv(per, export_dir, 'spend', per_customer=True)",
+        "total = per.amount.sum()\n"
+        "Markdown(f'**{len(per)} customers spent {total:,.0f} {currency}.**\\n\\nMore.')",
+        "print(per.rename(columns={'customer_id': 'who'}).head(3))",
+    )
+    nb = nbformat.read(template, 4)
+    nb.cells[3].metadata["tags"] = ["summary"]
+    nbformat.write(nb, template)
+    _notebook(templates / "02_churn.ipynb", "customers_path = None", "print('churn')")
+    monkeypatch.setattr("cxlib.report.run.TEMPLATES", templates)
+    out = tmp_path / "reports"
+    runs = run_reports(
+        None,
+        out,
+        transactions=EXAMPLES / "umsaetze.csv",
+        columns=GERMAN,
+        date_format="%d.%m.%Y",
+        decimal=",",
+        currency="CHF",
+        progress=False,
+    )
+    assert [(r.name, r.status) for r in runs] == [("01_spend", "ok"), ("02_churn", "skipped")]
+    run = runs[0]
+    assert run.parameters["currency"] == "CHF"
+    assert run.headline == "150 customers spent 43,400 CHF."
+    assert run.exports == ("exports/01_spend/spend.csv",)
+    assert (out / run.exports[0]).read_text().startswith("customer_id,amount\nP-")
+    index = (out / "index.html").read_text()
+    assert (
+        "150 customers spent 43,400 CHF." in index and 'href="exports/01_spend/spend.csv"' in index
+    )
+    stakeholder = (out / run.stakeholder).read_text()
+    assert not re.search(r"P-[0-9a-f]{12}", stakeholder)  # the renamed id column is still hidden
+    assert "Per-customer rows are shown in the analyst report only" in stakeholder

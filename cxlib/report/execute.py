@@ -23,7 +23,7 @@ from typing import Any
 
 import nbformat
 
-from cxlib.report.notebooks import NotebookRun
+from cxlib.report.notebooks import NotebookRun, headline
 
 __all__ = ["Task", "duration", "execute", "run_notebook"]
 
@@ -143,7 +143,17 @@ def run_notebook(task: Task, on_cell: Callable[[int, int], None] | None = None) 
         "" if error else stakeholder.as_posix(),
         error,
         task.parameters,
+        headline="" if error else headline(nb),
+        exports=_exports(task),
     )
+
+
+def _exports(task: Task) -> tuple[str, ...]:
+    """The CSV files the notebook wrote into its export folder, relative to the reports folder."""
+    folder = task.parameters.get("export_dir")
+    if not folder or not Path(folder).is_dir():
+        return ()
+    return tuple(p.relative_to(task.out_dir).as_posix() for p in sorted(Path(folder).glob("*.csv")))
 
 
 def _worker(task: Task, pipe: Connection) -> None:

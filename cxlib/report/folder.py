@@ -10,7 +10,8 @@ leftovers of a run that was killed outright (``SIGKILL``, power loss) are remove
 run, under the lock.
 
 Because the old folder is replaced as a whole, a run only replaces a folder that holds a cxlib
-report (``index.html`` written by cxlib, ``analyst/``, ``stakeholder/``) or nothing.
+report (``index.html`` written by cxlib, ``analyst/``, ``stakeholder/``, ``exports/``) or
+nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from cxlib.report.html import GENERATOR
 
 __all__ = ["ReportError", "check_target", "locked", "prepare_folders", "remove", "swap_in"]
 
-_REPORT_ENTRIES = {"analyst", "stakeholder", "index.html"}
+_REPORT_ENTRIES = {"analyst", "stakeholder", "exports", "index.html"}
 _LEFTOVERS = ("partial", "work", "old")
 
 

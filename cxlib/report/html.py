@@ -9,6 +9,7 @@ with its SHA-256 and what the checks repaired or dropped, and one row per notebo
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +30,10 @@ ANALYST_ONLY_TAG = "analyst-only"
 #: Marks an index page written by cxlib, so a run only ever replaces a cxlib reports folder.
 GENERATOR = '<meta name="generator" content="cxlib report">'
 _REMOVED_TAGS = {ANALYST_ONLY_TAG, "parameters", "injected-parameters"}
-#: Outputs that mention this text are tables of individual customers: hidden for stakeholders.
+#: Outputs that mention a customer id column or show a pseudonym (``P-`` + 12 hex digits) are
+#: tables of individual customers, whatever their column names: hidden for stakeholders.
 _ROW_MARKERS = ("customer_id",)
+_PSEUDONYM = re.compile(r"\bP-[0-9a-f]{12}\b")
 _HIDDEN_NOTE = "(Per-customer rows are shown in the analyst report only.)"
 
 
@@ -65,9 +68,9 @@ def _shows_rows(output: Mapping[str, Any]) -> bool:
     """True when an output displays per-customer rows (a table or print naming a customer id)."""
     texts = [output.get("text", "")]
     data = output.get("data", {})
-    texts += [data.get("text/plain", ""), data.get("text/html", "")]
+    texts += [data.get(kind, "") for kind in ("text/plain", "text/html", "text/markdown")]
     text = "\n".join(t if isinstance(t, str) else "".join(t) for t in texts)
-    return any(marker in text for marker in _ROW_MARKERS)
+    return any(marker in text for marker in _ROW_MARKERS) or bool(_PSEUDONYM.search(text))
 
 
 def stakeholder_html(nb: nbformat.NotebookNode) -> str:
@@ -128,11 +131,16 @@ def write_index(
             "your " + " and ".join(fed) if fed else ("" if run.status == "skipped" else "bundled")
         )
 
+    def exports(run: NotebookRun) -> str:
+        return "<br>".join(link(e, esc(Path(e).name)) for e in run.exports)
+
     rows = "\n".join(
         f'<tr class="{r.status}"><td>{esc(r.name)}</td><td>{r.status}</td><td>{data(r)}</td>'
-        f"<td>{'' if r.status == 'skipped' else f'{r.seconds:.1f} s'}</td>"
+        f"<td>{esc(r.headline)}</td>"
         f"<td>{link(r.stakeholder, 'stakeholder')}</td>"
-        f"<td>{link(r.analyst, 'analyst')}</td><td><pre>{esc(r.error[-2000:])}</pre></td></tr>"
+        f"<td>{link(r.analyst, 'analyst')}</td><td>{exports(r)}</td>"
+        f"<td>{'' if r.status == 'skipped' else f'{r.seconds:.1f} s'}</td>"
+        f"<td><pre>{esc(r.error[-2000:])}</pre></td></tr>"
         for r in runs
     )
     setting_rows = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in (settings or {}).items())
@@ -151,12 +159,15 @@ pre {{ margin: 0; white-space: pre-wrap; }} ul {{ margin: 0; padding-left: 1.2em
 <body><h1>cxlib reports</h1>
 <p>Run on {stamp} with cxlib {esc(cxlib.__version__)}: {n_ok} ok, {n_failed} failed,
 {n_skipped} skipped, {sum(r.seconds for r in runs):.0f} s in notebooks.</p>
-<ul>{setting_rows}</ul>
-<h2>Notebooks</h2>
-<table><tr><th>notebook</th><th>status</th><th>data</th><th>run time</th>
-<th>for stakeholders (no code)</th><th>for analysts (with code)</th><th>error or reason</th></tr>
+<h2>Reports</h2>
+<table><tr><th>report</th><th>status</th><th>data</th><th>main finding</th>
+<th>for stakeholders (no code)</th><th>for analysts (with code)</th>
+<th>exports (CSV, pseudonymised ids: for the team that acts on them)</th><th>run time</th>
+<th>error or reason</th></tr>
 {rows}
 </table>
+<h2>Settings</h2>
+<ul>{setting_rows}</ul>
 <h2>Data files</h2>
 <table><tr><th>input</th><th>file</th><th>rows</th><th>SHA-256</th>
 <th>checks: repaired, warned, dropped</th></tr>

@@ -29,13 +29,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the terminal bar: tqdm.auto would want widgets inside a kernel
 
 from cxlib.byod import InputNote, prepare_inputs
 from cxlib.byod.read import parse_columns
 from cxlib.data import DATA_FILES, data_dir, file_sha256
 from cxlib.privacy import KEY_ENV, KEY_FILE, key_fingerprint, pseudonym_key
 from cxlib.report.execute import Task, duration, execute
+from cxlib.report.exports import EXPORTS_FOLDER
 from cxlib.report.folder import (
     ReportError,
     check_target,
@@ -45,7 +46,8 @@ from cxlib.report.folder import (
     swap_in,
 )
 from cxlib.report.html import write_index
-from cxlib.report.notebooks import ROOT, NotebookRun, find_notebooks, plan
+from cxlib.report.notebooks import LESSONS, ROOT, TEMPLATES, NotebookRun, find_notebooks, plan
+from cxlib.validate import check_option
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -188,6 +190,12 @@ def run_reports(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    missing_codes: Sequence[float] = (),
+    drivers: Sequence[str] = (),
+    overall: str | None = None,
+    currency: str = "EUR",
+    tenure_unit: str = "months",
     min_cell: int = 10,
     kernel_name: str = "python3",
     jobs: int | None = None,
@@ -208,6 +216,14 @@ def run_reports(
         notebooks that can use it run; the others are listed as skipped with the reason.
     columns, date_format, decimal, day_first, date_window, keep_columns
         How to read your files, as in :func:`cxlib.byod.check_input`.
+    scales, missing_codes, drivers, overall
+        Survey reading rules (declared answer scales, codes for "not applicable", driver
+        rating columns, the outcome of the key-driver analysis), as in
+        :func:`cxlib.byod.check_input`; also passed to the templates that declare them.
+    currency : str, default "EUR"
+        Currency of your amounts, as the templates write it.
+    tenure_unit : {"months", "years"}, default "months"
+        Unit of your customers' tenure column.
     min_cell : int, default 10
         Smallest group shown in stakeholder tables and plots (passed to notebooks that declare
         ``min_cell``).
@@ -227,10 +243,18 @@ def run_reports(
         your input files, or :class:`ReportError` when the folder cannot take the report, before
         any notebook runs; :class:`ReportInterrupted` on SIGINT/SIGTERM.
     """
-    paths = find_notebooks(notebooks)
-    out = Path(out_dir).absolute()
     user_files = {"transactions": transactions, "survey": survey, "customers": customers}
     byod = any(v is not None for v in user_files.values())
+    # lessons teach on the bundled data; your data gets the report templates
+    paths = find_notebooks(notebooks, folder=TEMPLATES if byod else LESSONS)
+    out = Path(out_dir).absolute()
+    check_option(tenure_unit, ("months", "years"), parameter="tenure_unit", function="run_reports")
+    survey_rules: dict[str, Any] = {  # for the templates: plain lists, as papermill passes them
+        "scales": {k: [float(v[0]), float(v[1])] for k, v in (scales or {}).items()},
+        "missing_codes": list(missing_codes),
+        "drivers": list(drivers),
+        "overall": overall,
+    }
     check_target(out)
     with _interruptible(), locked(out):
         check_target(out)  # again, now that no other run can change it
@@ -255,13 +279,32 @@ def run_reports(
                     day_first=day_first,
                     date_window=date_window,
                     keep_columns=keep_columns,
+                    scales=scales,
+                    missing_codes=missing_codes,
+                    drivers=drivers,
+                    overall=overall,
                 )
                 inputs, files = prepared.parameters, list(prepared.files)
                 for f in files:  # also in the index; said now, before the notebooks run
                     for note in f["notes"]:
                         warnings.warn(f"{f['name']}: {note}", InputNote, stacklevel=2)
+            template_options = {
+                **survey_rules,
+                "currency": currency,
+                "tenure_unit": tenure_unit,
+                "data_label": ", ".join(str(f["name"]) for f in files) if byod else "",
+            }
             runs = _run_all(
-                paths, stage, work, inputs, min_cell, kernel_name, jobs, time_limit, progress
+                paths,
+                stage,
+                work,
+                inputs,
+                template_options,
+                min_cell,
+                kernel_name,
+                jobs,
+                time_limit,
+                progress,
             )
             options = {
                 "notebooks": ", ".join(p.stem for p in paths),
@@ -274,6 +317,9 @@ def run_reports(
                 "day_first": day_first,
                 "date_window": date_window,
                 "keep_columns": keep_columns,
+                "currency": currency,
+                "tenure_unit": tenure_unit,
+                **survey_rules,
             }
             settings = _settings(byod, options, keys[-1] if keys else None)
             write_index(runs, stage, files=files, settings=settings)
@@ -292,17 +338,22 @@ def _run_all(
     stage: Path,
     work: Path,
     inputs: Mapping[str, str],
+    options: Mapping[str, Any],
     min_cell: int,
     kernel_name: str,
     jobs: int | None,
     time_limit: float | None,
     progress: bool,
 ) -> list[NotebookRun]:
-    """Plan every notebook (skip the ones that cannot use the data), execute the rest, in order."""
+    """Plan every notebook (skip the ones that cannot use the data), execute the rest, in order.
+
+    A template that declares ``export_dir`` writes its CSV exports into ``exports/<name>/``.
+    """
     done: dict[str, NotebookRun] = {}
     tasks = []
     for path in paths:
-        params, skip = plan(path, inputs, min_cell)
+        exports = {"export_dir": str(stage / EXPORTS_FOLDER / path.stem)}
+        params, skip = plan(path, inputs, min_cell, {**options, **exports})
         if skip:
             done[path.stem] = NotebookRun(path.stem, "skipped", error=skip, parameters=params)
         else:
@@ -342,6 +393,14 @@ def _settings(byod: bool, options: Mapping[str, Any], key: bytes | None) -> dict
         "date window": " to ".join(str(d or "default") for d in window) if window else "default",
         "decimal mark": options["decimal"],
         "extra columns kept": ", ".join(options["keep_columns"]) or "none",
+        "currency": options["currency"],
+        "tenure unit": options["tenure_unit"],
+        "declared scales": ", ".join(
+            f"{k} {lo:g}-{hi:g}" for k, (lo, hi) in options["scales"].items()
+        )
+        or "the defaults",
+        "codes for not applicable": ", ".join(f"{c:g}" for c in options["missing_codes"]) or "none",
+        "driver columns": ", ".join(options["drivers"]) or "none",
         "customer ids": f"pseudonymised (HMAC-SHA256); key from ${KEY_ENV} or the file "
         f"{KEY_FILE} beside the reports folder, never in the reports",
     }
