@@ -8,7 +8,7 @@ the same variables; setting them here too keeps a bare ``pytest`` run identical.
 
 import os
 
-# Report templates are saved without outputs and rendered by their own tests (tests/test_template_*),
+# Report templates are saved without outputs and rendered by their own tests (test_template_*),
 # on the bundled data, the German example export and crafted exports; nbval has nothing to compare.
 collect_ignore_glob = ["cxlib/templates/*"]
 

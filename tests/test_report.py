@@ -12,6 +12,7 @@ import pytest
 
 from cxlib import __main__ as cli
 from cxlib.report import NotebookRun, find_notebooks, notebook_parameters, run_reports, write_index
+from cxlib.report.notebooks import TEMPLATES
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 GERMAN = [
@@ -205,29 +206,45 @@ def test_cli_exits_1_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
     assert "1 of 2 notebooks ok" in capsys.readouterr().out
 
 
-def test_real_notebook_on_the_german_example_export(tmp_path, monkeypatch):
-    """Notebook 03 (CLV) on data/examples/umsaetze.csv: KundenNr;Datum;Betrag, dd.mm.yyyy, 12,50."""
+def _page_text(path: Path) -> str:
+    """What a reader sees: the page without scripts, styles, images and tags."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(), flags=re.S)
+    text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", " ", text)
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+def test_every_template_on_the_german_example_export(tmp_path, monkeypatch):
+    """All six report templates on data/examples (;-separated, decimal commas, dd.mm.yyyy)."""
     monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
-    (run,) = run_reports(
-        ["03"],
-        tmp_path,
+    runs = run_reports(
+        None,
+        tmp_path / "reports",
         transactions=EXAMPLES / "umsaetze.csv",
-        columns=GERMAN,
+        survey=EXAMPLES / "befragung.csv",
+        customers=EXAMPLES / "kunden.csv",
+        columns=[
+            *GERMAN,
+            "csat=Zufriedenheit,ces=Aufwand,nps=Weiterempfehlung,touchpoint=Kontaktpunkt",
+            "survey_id=AntwortNr,total_charges=Gesamtbetrag,contract=Vertragsart",
+        ],
         date_format="%d.%m.%Y",
         decimal=",",
         progress=False,
-        jobs=1,
     )
-    assert run.status == "ok", run.error
-    assert run.parameters["transactions_path"].endswith("transactions.parquet")
-    analyst = (tmp_path / run.analyst).read_text()
-    stakeholder = (tmp_path / run.stakeholder).read_text()
-    assert "1,063 purchase records -&gt; 150 customers" in analyst  # the example file, not CDNOW
-    assert "load_transactions" in analyst and "load_transactions" not in stakeholder
-    assert "hl-ipython3" in analyst and "hl-ipython3" not in stakeholder  # highlighted code
-    assert "data:image/png" in stakeholder
-    for text in (analyst, stakeholder):
-        assert not re.search(r"K-1\d{4}", text)
+    out = tmp_path / "reports"
+    assert [r.name for r in runs] == [p.stem for p in sorted(TEMPLATES.glob("*.ipynb"))]
+    assert all(r.status == "ok" for r in runs), [(r.name, r.error) for r in runs]
+    index = _page_text(out / "index.html")
+    for run in runs:
+        page = _page_text(out / run.stakeholder)
+        assert run.headline and run.headline in index
+        for word in ("CDNOW", "Telco", "Fader", "Hardie", "US dollar", "customer_id"):
+            assert word not in page, (run.name, word)
+        assert not re.search(r"P-[0-9a-f]{12}|K-1\d{4}|V-5\d{4}", page), run.name
+        assert "$" not in page, run.name
+    value = _page_text(out / "stakeholder" / "04_customer_value.html")
+    assert "The data cannot tell when customers stop buying" in value  # a ridge, said in words
+    assert any(e.endswith(".csv") for r in runs for e in r.exports)
 
 
 def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_path, monkeypatch):

@@ -261,13 +261,14 @@ def _numbers_shown(page: Path) -> str:
 
 
 def test_results_do_not_depend_on_the_pseudonym_key(tmp_path, monkeypatch):
-    """02 (k-means) and 03 (CLV fits) on the German example export, under two keys."""
+    """The RFM and customer-value templates (segments, CLV fits) on the German example export,
+    under two keys: the pseudonyms differ, every number and sentence must not."""
     pages = {}
     for key in ("first-key", "second-key"):
         monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", key)
         out = tmp_path / key
         runs = run_reports(
-            ["02", "03"],
+            ["03_rfm_segments", "04_customer_value"],
             out,
             transactions=EXAMPLES / "umsaetze.csv",
             columns=GERMAN,
@@ -278,7 +279,7 @@ def test_results_do_not_depend_on_the_pseudonym_key(tmp_path, monkeypatch):
         assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
         # stakeholder pages: every number and sentence, without the run's paths and kernel ids
         pages[key] = {r.name: _numbers_shown(out / r.stakeholder) for r in runs}
-        assert "adjusted Rand index" in pages[key]["02_rfm_segmentation"]
+        assert "bought again most often" in pages[key]["03_rfm_segments"]
     assert pages["first-key"] == pages["second-key"]
 
 

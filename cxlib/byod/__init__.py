@@ -1,24 +1,29 @@
-"""Bring your own data: read a team's exports, check them, and hand them to the notebooks.
+"""Bring your own data: read a team's exports, check them, and hand them to the report templates.
 
-Three kinds of input feed the notebooks that can use them (``cxlib report --transactions ...``):
+Three kinds of input feed the report templates (``cxlib/templates/``) that can use them
+(``cxlib report --transactions ...``):
 
 ============  ==========================================================  =====================
 input         canonical columns (required in **bold**)                    feeds
 ============  ==========================================================  =====================
 transactions  **customer_id**, **date**, **amount** (>= 0, one row per     ``transactions_path``:
-              purchase; several a day are summed by the notebooks)        02 RFM, 03 CLV
-survey        customer_id, survey_id (unique), timestamp, touchpoint,   ``survey_path``:
-              and at least one score of **csat** (1-5), **ces** (1-7,      01 CX metrics
-              CES 2.0 agreement), **nps** (0-10); empty = no answer
+              purchase; several a day are summed by the templates)        03 RFM segments,
+                                                                          04 customer value
+survey        customer_id, survey_id (unique), timestamp, touchpoint,     ``survey_path``:
+              driver rating columns (``drivers``), and at least one        01 CX metrics,
+              score of **csat** (1-5), **ces** (1-7, CES 2.0              02 key drivers
+              agreement), **nps** (0-10), **wrs** (1-5), **score**
+              (declared scale); empty = no answer
 customers     **customer_id** (unique), **tenure_months** (>= 0),          ``customers_path``:
-              **churn** (yes/no, ja/nein, true/false, 1/0), optional       04 churn prediction,
-              monthly_charges, total_charges (>= 0), contract and any     05 churn survival
+              **churn** (yes/no, ja/nein, true/false, 1/0), optional       05 churn prediction,
+              monthly_charges, total_charges (>= 0), contract and any     06 churn survival
               other Telco-style feature columns
 ============  ==========================================================  =====================
 
-The score scales are those of :data:`cxlib.survey.scales.SCALES`, defined once for the package.
-A notebook receives a file when its ``parameters`` cell declares the matching ``*_path``
-variable; the report runner reads that cell, so the table above is what the notebooks declare.
+The score scales are those of :data:`cxlib.survey.scales.SCALES` unless declared
+(``scales=``). A template receives a file when its ``parameters`` cell declares the matching
+``*_path`` variable; the report runner reads that cell, so the table above is what the templates
+declare. The lessons in ``notebooks/`` teach on the bundled data and take no file.
 
 Your column names are mapped onto the canonical ones with ``columns={"customer_id": "KundenNr"}``
 (``--column customer_id=KundenNr`` on the command line). Every rule is checked before any

@@ -1,6 +1,6 @@
 """Loading an input in a notebook: your file, checked, or the bundled data when there is none.
 
-The notebooks call these with their ``*_path`` parameter: ``None`` gives the bundled data set
+The report templates call these with their ``*_path`` parameter: ``None`` gives the bundled data set
 (CDNOW, IBM Telco), a path gives the checked canonical frame of that file, or a
 :class:`CXDataError` that lists every problem of the file. What the check repaired or noticed
 (:attr:`cxlib.byod.check.CheckResult.notes`: a Windows-1252 file, trimmed ids, dropped columns,
