@@ -298,3 +298,25 @@ def test_an_unexpected_error_in_a_check_names_the_file_and_logs_the_traceback(
     log = (tmp_path / "cxlib-report.log").read_text()
     assert "Traceback" in log and "a bug in a check" in log
     assert not out.exists() and _leftovers(out) == []
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch):
+    """Two kernels started at one moment can clash on a port; the notebook is run again."""
+    from cxlib.report import execute
+
+    calls = []
+
+    def flaky(papermill, task, executed, on_cell, *, engine):
+        calls.append(engine)
+        if len(calls) == 1:
+            return execute._KERNEL_START_FAILED
+        nbformat.write(nbformat.v4.new_notebook(), executed)
+        return ""
+
+    monkeypatch.setattr(execute, "_execute", flaky)
+    monkeypatch.setattr(execute.time, "sleep", lambda seconds: None)
+    for sub in ("analyst", "stakeholder"):
+        (tmp_path / sub).mkdir()
+    notebook = _notebook(tmp_path / "01_x.ipynb", "seed = 0", "print(1)")
+    run = execute.run_notebook(execute.Task(notebook, tmp_path, {}, "python3", tmp_path))
+    assert run.status == "ok" and len(calls) == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import random
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -105,24 +106,13 @@ def run_notebook(task: Task, on_cell: Callable[[int, int], None] | None = None) 
     stakeholder = Path("stakeholder") / f"{notebook.stem}.html"
     start = time.perf_counter()
     error = ""
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=task.parameters,
-            cwd=str(notebook.parent),
-            kernel_name=task.kernel_name,
-            engine_name=_engine(),
-            on_cell=on_cell,
-            progress_bar=False,
-            log_output=False,
-            # The kernel's own log is not for users: a warning that it runs over TCP, and at every
-            # shutdown "ERROR | KeyboardInterrupt caught in kernel" (jupyter_client interrupts a
-            # kernel before shutting it down). Errors in cells reach the report through papermill.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except Exception as err:  # noqa: BLE001 - a failed notebook is reported, not fatal
-        error = failure_text(err)
+    for attempt in range(_KERNEL_STARTS):
+        error = _execute(papermill, task, executed, on_cell, engine=_engine())
+        if not error.startswith(_KERNEL_START_FAILED) or attempt == _KERNEL_STARTS - 1:
+            break
+        # two kernels started at the same moment can pick the same free port: start again
+        executed.unlink(missing_ok=True)
+        time.sleep(0.5 + random.random())
     seconds = time.perf_counter() - start
     if not executed.exists():
         return NotebookRun(
@@ -146,6 +136,41 @@ def run_notebook(task: Task, on_cell: Callable[[int, int], None] | None = None) 
         headline="" if error else headline(nb),
         exports=_exports(task),
     )
+
+
+#: How often a notebook's kernel is started when it dies before it answers (a port clash).
+_KERNEL_STARTS = 3
+_KERNEL_START_FAILED = "RuntimeError: Kernel died before replying to kernel_info"
+
+
+def _execute(
+    papermill: Any,
+    task: Task,
+    executed: Path,
+    on_cell: Callable[[int, int], None] | None,
+    *,
+    engine: str,
+) -> str:
+    """Run papermill once; return ``""`` or the failure text."""
+    try:
+        papermill.execute_notebook(
+            str(task.notebook),
+            str(executed),
+            parameters=task.parameters,
+            cwd=str(task.notebook.parent),
+            kernel_name=task.kernel_name,
+            engine_name=engine,
+            on_cell=on_cell,
+            progress_bar=False,
+            log_output=False,
+            # The kernel's own log is not for users: a warning that it runs over TCP, and at every
+            # shutdown "ERROR | KeyboardInterrupt caught in kernel" (jupyter_client interrupts a
+            # kernel before shutting it down). Errors in cells reach the report through papermill.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except Exception as err:  # noqa: BLE001 - a failed notebook is reported, not fatal
+        return failure_text(err)
+    return ""
 
 
 def _exports(task: Task) -> tuple[str, ...]:
