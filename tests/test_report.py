@@ -242,6 +242,8 @@ def test_every_template_on_the_german_example_export(tmp_path, monkeypatch):
             assert word not in page, (run.name, word)
         assert not re.search(r"P-[0-9a-f]{12}|K-1\d{4}|V-5\d{4}", page), run.name
         assert "$" not in page, run.name
+    survival = _page_text(out / "stakeholder" / "06_churn_survival.html")
+    assert "kunden.csv" in survival and "umsaetze.csv" not in survival  # its own file named
     value = _page_text(out / "stakeholder" / "04_customer_value.html")
     assert "The data cannot tell when customers stop buying" in value  # a ridge, said in words
     assert any(e.endswith(".csv") for r in runs for e in r.exports)

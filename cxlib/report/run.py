@@ -31,7 +31,7 @@ from typing import Any
 
 from tqdm import tqdm  # the terminal bar: tqdm.auto would want widgets inside a kernel
 
-from cxlib.byod import InputNote, prepare_inputs
+from cxlib.byod import INPUTS, InputNote, prepare_inputs
 from cxlib.byod.read import parse_columns
 from cxlib.data import DATA_FILES, data_dir, file_sha256
 from cxlib.privacy import KEY_ENV, KEY_FILE, key_fingerprint, pseudonym_key
@@ -46,7 +46,15 @@ from cxlib.report.folder import (
     swap_in,
 )
 from cxlib.report.html import write_index
-from cxlib.report.notebooks import LESSONS, ROOT, TEMPLATES, NotebookRun, find_notebooks, plan
+from cxlib.report.notebooks import (
+    LESSONS,
+    ROOT,
+    TEMPLATES,
+    NotebookRun,
+    find_notebooks,
+    notebook_parameters,
+    plan,
+)
 from cxlib.validate import check_option
 
 __all__ = [
@@ -292,14 +300,15 @@ def run_reports(
                 **survey_rules,
                 "currency": currency,
                 "tenure_unit": tenure_unit,
-                "data_label": ", ".join(str(f["name"]) for f in files) if byod else "",
             }
+            labels = {INPUTS[f["kind"]].parameter: str(f["name"]) for f in files if byod}
             runs = _run_all(
                 paths,
                 stage,
                 work,
                 inputs,
                 template_options,
+                labels,
                 min_cell,
                 kernel_name,
                 jobs,
@@ -339,6 +348,7 @@ def _run_all(
     work: Path,
     inputs: Mapping[str, str],
     options: Mapping[str, Any],
+    labels: Mapping[str, str],
     min_cell: int,
     kernel_name: str,
     jobs: int | None,
@@ -347,13 +357,16 @@ def _run_all(
 ) -> list[NotebookRun]:
     """Plan every notebook (skip the ones that cannot use the data), execute the rest, in order.
 
-    A template that declares ``export_dir`` writes its CSV exports into ``exports/<name>/``.
+    A template that declares ``export_dir`` writes its CSV exports into ``exports/<name>/``;
+    ``data_label`` names the file(s) it reads (``labels``: notebook parameter -> file name).
     """
     done: dict[str, NotebookRun] = {}
     tasks = []
     for path in paths:
         exports = {"export_dir": str(stage / EXPORTS_FOLDER / path.stem)}
         params, skip = plan(path, inputs, min_cell, {**options, **exports})
+        if "data_label" in notebook_parameters(path):
+            params["data_label"] = ", ".join(v for k, v in labels.items() if k in params)
         if skip:
             done[path.stem] = NotebookRun(path.stem, "skipped", error=skip, parameters=params)
         else:
