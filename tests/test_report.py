@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_helpers import make_notebook
 
 from cxlib import __main__ as cli
 from cxlib.report import NotebookRun, find_notebooks, notebook_parameters, run_reports, write_index
@@ -21,27 +22,11 @@ GERMAN = [
 ]
 
 
-def _notebook(path: Path, parameters: str, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_markdown_cell("# A tiny report\nThe finding in prose."))
-    par = nbformat.v4.new_code_cell(parameters)
-    par.metadata["tags"] = ["parameters"]
-    nb.cells.append(par)
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def bundled_run(tmp_path_factory):
     """One ok notebook (prints customer rows), one failing, one plain; two at a time."""
     folder = tmp_path_factory.mktemp("nb")
-    _notebook(
+    make_notebook(
         folder / "01_ok.ipynb",
         "min_cell = 10\nseed = 0",
         "import pandas as pd\nCODE_MARKER_7f3a = 1\n"
@@ -49,8 +34,8 @@ def bundled_run(tmp_path_factory):
         "rows",
         "print('min_cell is', min_cell)",
     )
-    _notebook(folder / "02_broken.ipynb", "seed = 0", "x = 1", "1 / 0", "print('never')")
-    _notebook(folder / "03_plain.ipynb", "seed = 0", "print('plain ok')")
+    make_notebook(folder / "02_broken.ipynb", "seed = 0", "x = 1", "1 / 0", "print('never')")
+    make_notebook(folder / "03_plain.ipynb", "seed = 0", "print('plain ok')")
     out = tmp_path_factory.mktemp("reports")
     runs = run_reports(sorted(folder.glob("*.ipynb")), out, min_cell=5, progress=False, jobs=2)
     return out, {r.name: r for r in runs}
@@ -94,15 +79,15 @@ def test_stakeholder_html_has_no_code_and_no_customer_rows(bundled_run):
 
 
 def test_parameters_are_read_from_the_tagged_cell(tmp_path):
-    path = _notebook(
+    path = make_notebook(
         tmp_path / "05_x.ipynb", "transactions_path = None  # bundled\nmin_cell: int = 10"
     )
     assert notebook_parameters(path) == {"transactions_path": "None", "min_cell": "10"}
 
 
 def test_find_notebooks_by_number_and_unknown_names(tmp_path):
-    a = _notebook(tmp_path / "01_a.ipynb", "seed = 0")
-    b = _notebook(tmp_path / "02_b.ipynb", "seed = 0")
+    a = make_notebook(tmp_path / "01_a.ipynb", "seed = 0")
+    b = make_notebook(tmp_path / "02_b.ipynb", "seed = 0")
     assert find_notebooks(None, folder=tmp_path) == [a, b]
     assert find_notebooks(["02"], folder=tmp_path) == [b]
     with pytest.raises(ValueError, match="No notebooks"):
@@ -120,15 +105,15 @@ def test_index_shows_skip_reasons(tmp_path):
 
 def test_byod_run_feeds_matching_notebooks_pseudonymised_and_skips_the_rest(tmp_path, monkeypatch):
     monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
-    tx = _notebook(
+    tx = make_notebook(
         tmp_path / "02_tx.ipynb",
         "transactions_path = None\nmin_cell = 10",
         "from cxlib.byod import load_transactions\ntx = load_transactions(transactions_path)",
         "print(tx['customer_id'].iloc[0], len(tx))",
         "tx.groupby('customer_id')['amount'].sum().head()",
     )
-    churn = _notebook(tmp_path / "04_churn.ipynb", "customers_path = None", "print('churn')")
-    sim = _notebook(tmp_path / "07_sim.ipynb", "seed = 0", "print('sim')")
+    churn = make_notebook(tmp_path / "04_churn.ipynb", "customers_path = None", "print('churn')")
+    sim = make_notebook(tmp_path / "07_sim.ipynb", "seed = 0", "print('sim')")
     out = tmp_path / "reports"
     (out / "stakeholder").mkdir(parents=True)
     (out / "stakeholder" / "04_churn.html").write_text("an older report on other data")
@@ -255,7 +240,7 @@ def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_p
     monkeypatch.setenv("CXLIB_PSEUDONYM_KEY", "test-key")
     templates = tmp_path / "templates"
     templates.mkdir()
-    template = _notebook(
+    template = make_notebook(
         templates / "01_spend.ipynb",
         "transactions_path = None\nexport_dir = None\ncurrency = 'EUR'\nmin_cell = 10",
         "from IPython.display import Markdown\nfrom cxlib.byod import load_transactions\n"
@@ -270,7 +255,7 @@ def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_p
     nb = nbformat.read(template, 4)
     nb.cells[3].metadata["tags"] = ["summary"]
     nbformat.write(nb, template)
-    _notebook(templates / "02_churn.ipynb", "customers_path = None", "print('churn')")
+    make_notebook(templates / "02_churn.ipynb", "customers_path = None", "print('churn')")
     monkeypatch.setattr("cxlib.report.run.TEMPLATES", templates)
     out = tmp_path / "reports"
     runs = run_reports(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_helpers import make_notebook
 
 from cxlib import __main__ as cli
 from cxlib.privacy import KEY_FILE, key_fingerprint
@@ -31,24 +32,9 @@ BYOD = ["--transactions", str(EXAMPLES / "umsaetze.csv"), "--column", GERMAN[0]]
 BYOD += ["--date-format", "%d.%m.%Y", "--decimal", ","]
 
 
-def _notebook(path: Path, parameters: str, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    par = nbformat.v4.new_code_cell(parameters)
-    par.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Test"), par]
-    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
 def _sleeper(folder: Path, marker: Path, seconds: int = 120) -> Path:
     """A notebook on your transactions that writes its kernel's pid to ``marker``, then sleeps."""
-    return _notebook(
+    return make_notebook(
         folder / "02_sleep.ipynb",
         "transactions_path = None",
         f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))",
@@ -146,7 +132,7 @@ def test_a_complete_run_replaces_the_old_report_as_a_whole(tmp_path, monkeypatch
     stale.mkdir()
     (stale / "transactions.parquet").write_bytes(b"row-level data of a killed run")
     (tmp_path / ".reports.partial-99999999").mkdir()
-    notebook = _notebook(tmp_path / "02_quick.ipynb", "transactions_path = None", "print('ok')")
+    notebook = make_notebook(tmp_path / "02_quick.ipynb", "transactions_path = None", "print('ok')")
     (run,) = run_reports(
         [notebook],
         out,
@@ -170,13 +156,13 @@ def test_a_complete_run_replaces_the_old_report_as_a_whole(tmp_path, monkeypatch
 
 def test_a_notebook_over_the_time_limit_is_stopped_with_its_kernel(tmp_path):
     marker = tmp_path / "kernel.pid"
-    sleeper = _notebook(
+    sleeper = make_notebook(
         tmp_path / "01_sleep.ipynb",
         "seed = 0",
         f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))",
         "time.sleep(120)",
     )
-    quick = _notebook(tmp_path / "02_quick.ipynb", "seed = 0", "print('ok')")
+    quick = make_notebook(tmp_path / "02_quick.ipynb", "seed = 0", "print('ok')")
     out = tmp_path / "reports"
     runs = run_reports([sleeper, quick], out, time_limit=20, progress=False, jobs=2)
     assert [r.status for r in runs] == ["failed", "ok"], [r.error for r in runs]
@@ -221,7 +207,7 @@ def test_a_folder_with_other_files_is_never_replaced(tmp_path):
 
 def test_key_file_problems_are_one_sentence(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("CXLIB_PSEUDONYM_KEY", raising=False)
-    notebook = _notebook(tmp_path / "02_quick.ipynb", "transactions_path = None", "print('ok')")
+    notebook = make_notebook(tmp_path / "02_quick.ipynb", "transactions_path = None", "print('ok')")
     out = tmp_path / "reports"
     (tmp_path / KEY_FILE).mkdir()  # a folder where the key file goes
     assert cli.main(["report", str(notebook), "--out", str(out), *BYOD]) == 2
@@ -317,6 +303,6 @@ def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch):
     monkeypatch.setattr(execute.time, "sleep", lambda seconds: None)
     for sub in ("analyst", "stakeholder"):
         (tmp_path / sub).mkdir()
-    notebook = _notebook(tmp_path / "01_x.ipynb", "seed = 0", "print(1)")
+    notebook = make_notebook(tmp_path / "01_x.ipynb", "seed = 0", "print(1)")
     run = execute.run_notebook(execute.Task(notebook, tmp_path, {}, "python3", tmp_path))
     assert run.status == "ok" and len(calls) == 2

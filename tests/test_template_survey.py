@@ -12,11 +12,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill as pm
 import pytest
+from notebook_helpers import assert_clean, markdown_text, render, summary_line
 
 from cxlib.byod import prepare_inputs
-from cxlib.report import stakeholder_html
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "cxlib" / "templates"
@@ -34,42 +33,6 @@ GERMAN = {
     "date_format": "%d.%m.%Y",
     "decimal": ",",
 }
-FORBIDDEN = ["CDNOW", "Telco", "Fader", "Hardie", "$", "customer_id", "DataFrame", "Estimate("]
-
-
-def _render(template: str, out: Path, **parameters) -> tuple[nbformat.NotebookNode, str]:
-    pm.execute_notebook(
-        TEMPLATES / template,
-        out,
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-    )
-    nb = nbformat.read(out, 4)
-    return nb, stakeholder_html(nbformat.read(out, 4))
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    """Every Markdown output of the executed notebook, joined."""
-    texts = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            texts.append(output.get("data", {}).get("text/markdown", ""))
-    return "\n".join(texts)
-
-
-def _summary_first_line(nb: nbformat.NotebookNode) -> str:
-    cells = [c for c in nb.cells if "summary" in c.metadata.get("tags", [])]
-    assert len(cells) == 1
-    text = cells[0].outputs[0]["data"]["text/markdown"]
-    return text.splitlines()[0]
-
-
-def _clean(html: str) -> None:
-    """No data-set name, currency sign, id column or repr in what a stakeholder reads."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.DOTALL)  # MathJax's $...$
-    for word in FORBIDDEN:
-        assert word not in body, word
 
 
 def test_templates_are_saved_clean_and_tagged():
@@ -105,7 +68,7 @@ def german(tmp_path_factory):
 @pytest.fixture(scope="module")
 def german_metrics(german):
     folder, path = german
-    nb, html = _render(
+    nb, html = render(
         "01_cx_metrics.ipynb",
         folder / "01.ipynb",
         survey_path=path,
@@ -117,9 +80,9 @@ def german_metrics(german):
 
 def test_cx_metrics_on_the_german_example(german_metrics):
     folder, nb, html = german_metrics
-    _clean(html)
-    assert _summary_first_line(nb).startswith("**Net Promoter Score (NPS) is ")
-    text = _markdown(nb)
+    assert_clean(html)
+    assert summary_line(nb).startswith("**Net Promoter Score (NPS) is ")
+    text = markdown_text(nb)
     assert "befragung.csv" in text
     assert "How have the scores moved month by month?" in text
     assert re.search(r"no clear change|is (higher|lower) in", text)
@@ -129,11 +92,10 @@ def test_cx_metrics_on_the_german_example(german_metrics):
 
 def test_key_drivers_without_drivers_says_so_in_one_sentence(german, tmp_path):
     _, path = german
-    nb, html = _render("02_key_drivers.ipynb", tmp_path / "02.ipynb", survey_path=path)
-    _clean(html)
+    nb, html = render("02_key_drivers.ipynb", tmp_path / "02.ipynb", survey_path=path)
+    assert_clean(html)
     assert (
-        _summary_first_line(nb)
-        == "**No driver ratings were given, so there is no key-driver analysis.**"
+        summary_line(nb) == "**No driver ratings were given, so there is no key-driver analysis.**"
     )
     assert "How are they rated" not in html
 
@@ -142,12 +104,12 @@ def test_key_drivers_without_drivers_says_so_in_one_sentence(german, tmp_path):
 
 
 def test_both_templates_on_the_bundled_survey(tmp_path):
-    nb, html = _render("01_cx_metrics.ipynb", tmp_path / "01.ipynb")
-    _clean(html)
-    assert _summary_first_line(nb).startswith("**Net Promoter Score (NPS) is +")
-    nb, html = _render("02_key_drivers.ipynb", tmp_path / "02.ipynb", n_boot=50)
-    _clean(html)
-    first = _summary_first_line(nb)
+    nb, html = render("01_cx_metrics.ipynb", tmp_path / "01.ipynb")
+    assert_clean(html)
+    assert summary_line(nb).startswith("**Net Promoter Score (NPS) is +")
+    nb, html = render("02_key_drivers.ipynb", tmp_path / "02.ipynb", n_boot=50)
+    assert_clean(html)
+    first = summary_line(nb)
     assert first.startswith("**") and first.endswith(".**")
     assert "no iterative fit that could fail to converge" in html
 
@@ -173,15 +135,15 @@ def test_cx_metrics_csat_only_on_0_5_with_a_small_touchpoint(tmp_path):
         scales={"csat": (0, 5)},
         missing_codes=[0],
     )
-    nb, html = _render(
+    nb, html = render(
         "01_cx_metrics.ipynb",
         tmp_path / "01.ipynb",
         survey_path=prepared.parameters["survey_path"],
         export_dir=str(tmp_path / "exports"),
     )
-    _clean(html)
-    text = _markdown(nb)
-    assert _summary_first_line(nb).startswith("**Customer satisfaction (CSAT) is ")
+    assert_clean(html)
+    text = markdown_text(nb)
+    assert summary_line(nb).startswith("**Customer satisfaction (CSAT) is ")
     assert "No dates in the file, so there is no trend over time." in html
     assert "the share of answers of 4 or 5 on the 0-5 scale" in html
     assert "| Delta | withheld |" in text and "| Beta | withheld |" in text  # secondary
@@ -219,18 +181,18 @@ def test_key_drivers_with_twelve_drivers_missing_codes_and_a_rare_driver(tmp_pat
         missing_codes=[0],
         drivers=names,
     )
-    nb, html = _render(
+    nb, html = render(
         "02_key_drivers.ipynb",
         tmp_path / "02.ipynb",
         survey_path=prepared.parameters["survey_path"],
         export_dir=str(tmp_path / "exports"),
         n_boot=100,
     )
-    _clean(html)
-    first = _summary_first_line(nb)
+    assert_clean(html)
+    first = summary_line(nb)
     assert first.startswith("**") and "likelihood to recommend" in first
     assert "Abholung is left out because fewer than 10 respondents rated it." in html
     assert "The analysis uses complete cases:" in html
-    assert "TP01" in _markdown(nb)  # the strongest driver is named
+    assert "TP01" in markdown_text(nb)  # the strongest driver is named
     exported = pd.read_csv(tmp_path / "exports" / "key_drivers.csv")
     assert len(exported) == 11 and "Abholung" not in set(exported["driver"])

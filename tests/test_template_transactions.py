@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill as pm
 import pytest
+from notebook_helpers import assert_clean, markdown_text, render, summary_line
 
 from cxlib.byod import load_transactions, prepare_inputs
 from cxlib.clv import check_on_holdout
@@ -34,7 +34,6 @@ from cxlib.customers import (
 )
 from cxlib.customers.summary import customer_summary
 from cxlib.privacy import pseudonymise
-from cxlib.report import stakeholder_html
 from cxlib.validate import CXDataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +45,6 @@ GERMAN = {
     "date_format": "%d.%m.%Y",
     "decimal": ",",
 }
-FORBIDDEN = ["CDNOW", "Telco", "Fader", "Hardie", "$", "customer_id", "DataFrame", "Estimate("]
 HEAVY = "K-HEAVY"
 MIN_CELL = 10
 
@@ -193,22 +191,6 @@ def inputs(tmp_path_factory):
     }
 
 
-def _render(template: str, out: Path, **parameters) -> tuple[nbformat.NotebookNode, str]:
-    pm.execute_notebook(
-        TEMPLATES / template, out, parameters=parameters, kernel_name="python3", progress_bar=False
-    )
-    nb = nbformat.read(out, 4)
-    return nb, stakeholder_html(nbformat.read(out, 4))
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    texts = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            texts.append(output.get("data", {}).get("text/markdown", ""))
-    return "\n".join(texts)
-
-
 def _images(nb: nbformat.NotebookNode) -> int:
     return sum(
         "image/png" in output.get("data", {})
@@ -217,27 +199,15 @@ def _images(nb: nbformat.NotebookNode) -> int:
     )
 
 
-def _summary_first_line(nb: nbformat.NotebookNode) -> str:
-    cells = [c for c in nb.cells if "summary" in c.metadata.get("tags", [])]
-    assert len(cells) == 1
-    return cells[0].outputs[0]["data"]["text/markdown"].splitlines()[0]
-
-
-def _clean(html: str) -> None:
-    body = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.DOTALL)  # MathJax's $...$
-    for word in FORBIDDEN:
-        assert word not in body, word
-
-
 @pytest.fixture(scope="module")
 def renders(inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("renders")
     runs = {}
     for template in ("03_rfm_segments.ipynb", "04_customer_value.ipynb"):
         stem = template[:2]
-        runs[stem, "bundled"] = _render(template, out / f"{stem}_bundled.ipynb")
+        runs[stem, "bundled"] = render(template, out / f"{stem}_bundled.ipynb")
         for data in ("german", "crafted", "short"):
-            runs[stem, data] = _render(
+            runs[stem, data] = render(
                 template,
                 out / f"{stem}_{data}.ipynb",
                 transactions_path=inputs[data],
@@ -271,12 +241,16 @@ def test_templates_are_saved_clean_and_tagged():
 @pytest.mark.parametrize("data", ["bundled", "german", "crafted", "short"])
 def test_every_render_is_clean_with_a_headline(renders, template, data):
     nb, html = renders[template, data]
-    _clean(html)
-    first = _summary_first_line(nb)
+    assert_clean(html)
+    first = summary_line(nb)
     assert first.startswith("**") and first.endswith("**") and len(first) > 30
-    assert "your data" in _markdown(nb) if data == "bundled" else f"{data}.csv" in _markdown(nb)
+    assert (
+        "your data" in markdown_text(nb)
+        if data == "bundled"
+        else f"{data}.csv" in markdown_text(nb)
+    )
     if (template, data) != ("03", "short"):  # no spend figure without a check period
-        assert "EUR" in _markdown(nb)
+        assert "EUR" in markdown_text(nb)
 
 
 def test_rfm_crafted_small_segments_are_never_named(renders, inputs):
@@ -287,7 +261,7 @@ def test_rfm_crafted_small_segments_are_never_named(renders, inputs):
     counts = segment(rfm_scores(table)).value_counts()
     small = [str(name) for name, n in counts.items() if 0 < n < MIN_CELL]
     assert small, "the crafted export must have a segment smaller than min_cell"
-    text = _markdown(nb)
+    text = markdown_text(nb)
     for name in small:
         assert name not in text, name  # never named with (or without) its figures
     assert f"with fewer than {MIN_CELL} customers" in text
@@ -302,7 +276,7 @@ def test_the_heavy_buyer_is_never_shown_alone(renders, inputs):
     heavy = pseudonymise([HEAVY], key=KEY).iloc[0]
     for template in ("03", "04"):
         nb, html = renders[template, "crafted"]
-        assert heavy not in html and heavy not in _markdown(nb)
+        assert heavy not in html and heavy not in markdown_text(nb)
     # the check period's group of the heaviest buyers holds one customer: blanked, not drawn
     tx = load_transactions(inputs["crafted"])
     check, _, _ = check_on_holdout(tx, split_periods(tx), min_cell=MIN_CELL)
@@ -316,9 +290,9 @@ def test_the_heavy_buyer_is_never_shown_alone(renders, inputs):
 
 def test_customer_value_german_example_says_dropout_is_not_identified(renders):
     nb, html = renders["04", "german"]
-    text = _markdown(nb)
+    text = markdown_text(nb)
     assert "The data cannot tell when customers stop buying" in text
-    assert _summary_first_line(nb).startswith("**The data cannot tell when customers stop buying")
+    assert summary_line(nb).startswith("**The data cannot tell when customers stop buying")
     assert "chance of still being active at the end" not in text  # no P(alive)
     assert "no chance of still being active is shown" in text
     assert "observed mean spend per purchase" in text  # the spend model is not identified
@@ -333,7 +307,7 @@ def test_customer_value_german_example_says_dropout_is_not_identified(renders):
 
 def test_customer_value_bundled_data_is_identified(renders):
     nb, _ = renders["04", "bundled"]
-    text = _markdown(nb)
+    text = markdown_text(nb)
     assert "converged to a unique maximum and every parameter is identified" in text
     assert "chance of still being active at the end of the data" in text
     assert "1 October 1997 to 30 June 1998" in text  # the check period in words
@@ -342,7 +316,7 @@ def test_customer_value_bundled_data_is_identified(renders):
 
 def test_rfm_bundled_data_checks_the_next_period(renders):
     nb, _ = renders["03", "bundled"]
-    text = _markdown(nb)
+    text = markdown_text(nb)
     assert "bought again most often" in text and "95% CI" in text
     assert _images(nb) == 2
 
@@ -350,11 +324,11 @@ def test_rfm_bundled_data_checks_the_next_period(renders):
 def test_short_export_leaves_the_check_out_in_one_sentence(renders):
     rfm, _ = renders["03", "short"]
     assert "The data are too short to keep a later period apart, so this check is left out." in (
-        _markdown(rfm)
+        markdown_text(rfm)
     )
     assert _images(rfm) == 1
     value, _ = renders["04", "short"]
-    assert "too short to keep a later period apart" in _markdown(value)
+    assert "too short to keep a later period apart" in markdown_text(value)
 
 
 def test_rfm_german_example_exports_pseudonyms_only(renders):

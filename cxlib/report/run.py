@@ -91,21 +91,11 @@ def write_log(out: Path, text: str) -> Path:
 
 
 @contextmanager
-def _interruptible() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into :class:`ReportInterrupted` (main thread only).
-
-    After the first signal both are ignored until the block is left, so the clean-up that the
-    exception triggers is not itself interrupted.
-    """
+def _signal_handlers(handler: Any) -> Iterator[None]:
+    """Install ``handler`` for SIGINT and SIGTERM for the block (main thread only), then restore."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        for s in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(s, signal.SIG_IGN)
-        raise ReportInterrupted(signal.Signals(signum).name)
-
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
@@ -114,18 +104,24 @@ def _interruptible() -> Iterator[None]:
             signal.signal(s, h)
 
 
-@contextmanager
-def _uninterruptible() -> Iterator[None]:
-    """Ignore SIGINT and SIGTERM for the block (main thread only): the swap takes microseconds."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+def _interruptible() -> Any:
+    """Turn SIGINT and SIGTERM into :class:`ReportInterrupted` for the block.
+
+    After the first signal both are ignored until the block is left, so the clean-up that the
+    exception triggers is not itself interrupted.
+    """
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise ReportInterrupted(signal.Signals(signum).name)
+
+    return _signal_handlers(handler)
+
+
+def _uninterruptible() -> Any:
+    """Ignore SIGINT and SIGTERM for the block: the swap takes microseconds."""
+    return _signal_handlers(signal.SIG_IGN)
 
 
 @contextmanager
