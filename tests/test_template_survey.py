@@ -196,3 +196,30 @@ def test_key_drivers_with_twelve_drivers_missing_codes_and_a_rare_driver(tmp_pat
     assert "TP01" in markdown_text(nb)  # the strongest driver is named
     exported = pd.read_csv(tmp_path / "exports" / "key_drivers.csv")
     assert len(exported) == 11 and "Abholung" not in set(exported["driver"])
+
+
+def test_a_group_blanked_for_one_metric_is_blanked_for_all_and_in_the_counts():
+    """Per-metric suppression alone would blank different partners for CSAT and NPS, and the
+    shown counts of one metric could then be set against the other's to recover the group."""
+    from cxlib.survey.report import group_table, response_table
+
+    rng = np.random.default_rng(0)
+    sizes = {"A": 60, "B": 15, "C": 30, "D": 40}
+    tp = np.repeat(list(sizes), list(sizes.values()))
+    frame = pd.DataFrame(
+        {
+            "touchpoint": tp,
+            "csat": rng.integers(1, 6, len(tp)).astype(float),
+            "nps": rng.integers(0, 11, len(tp)).astype(float),
+        }
+    )
+    frame.loc[frame["touchpoint"].eq("D").to_numpy().nonzero()[0][:37], "csat"] = np.nan  # 3 CSAT
+    frame.loc[frame["touchpoint"].eq("C").to_numpy().nonzero()[0][:25], "nps"] = np.nan  # 5 NPS
+    groups = group_table(frame, "touchpoint", min_cell=10)
+    blanked = sorted(groups.loc[groups["suppressed"], "touchpoint"].unique())
+    # CSAT alone would blank D (3) and B (15), NPS alone C (5) and B: all three, for both
+    assert blanked == ["B", "C", "D"]
+    assert groups.loc[groups["touchpoint"].isin(blanked), "n"].isna().all()
+    counts = response_table(frame, "touchpoint", min_cell=10, hidden=blanked)
+    assert counts.loc[counts["touchpoint"].isin(blanked), "answers"].isna().all()
+    assert counts.loc[counts["touchpoint"].eq("A"), "answers"].item() == 60

@@ -380,7 +380,8 @@ def group_table(
     Each metric is suppressed on its own answer count ``n``
     (:func:`cxlib.privacy.suppress_small_cells`): a group with fewer than ``min_cell``
     answers, and the next smallest when exactly one is blanked, show no estimate, interval,
-    count or non-response count.
+    count or non-response count. A group blanked for one metric is then blanked for every
+    metric, so that one metric's shown count cannot be set against another's to recover it.
 
     Returns
     -------
@@ -406,6 +407,9 @@ def group_table(
     if not parts:
         return pd.DataFrame(columns=["metric", by, *_ESTIMATE, "level", "suppressed"])
     out = pd.concat(parts, ignore_index=True)
+    hidden = out[by].isin(out.loc[out["suppressed"], by].unique())
+    out.loc[hidden, _ESTIMATE] = np.nan
+    out["suppressed"] = hidden
     return out[["metric", by, *_ESTIMATE, "level", "suppressed"]]
 
 
@@ -584,11 +588,17 @@ def suppressed_count(groups: pd.DataFrame) -> int:
 
 
 def response_table(
-    frame: pd.DataFrame, by: str | None = None, *, min_cell: int = 10
+    frame: pd.DataFrame,
+    by: str | None = None,
+    *,
+    min_cell: int = 10,
+    hidden: Sequence[Any] = (),
 ) -> pd.DataFrame:
     """Answers (rows with any score answered) and survey rows, in total or by group, suppressed.
 
-    Suppressed on the answer count (``answers``); a blanked group shows neither count.
+    Suppressed on the answer count (``answers``); a blanked group shows neither count. Groups in
+    ``hidden`` (those :func:`group_table` blanked) are blanked here too, so that the counts
+    cannot be set against the metric tables.
     """
     responded = (
         frame["responded"].astype(bool)
@@ -604,7 +614,13 @@ def response_table(
         .reset_index()
     )
     table["answers"] = table["answers"].astype(np.int64)
-    return suppress_small_cells(table, count="answers", min_cell=min_cell)
+    shown = suppress_small_cells(table, count="answers", min_cell=min_cell)
+    also = shown[by].isin(list(hidden)) & ~shown["suppressed"]
+    if also.any():
+        shown[["rows", "answers"]] = shown[["rows", "answers"]].astype("Int64")
+        shown.loc[also, ["rows", "answers"]] = pd.NA
+        shown["suppressed"] = shown["suppressed"] | also
+    return shown
 
 
 def metric_kinds() -> dict[str, str]:
