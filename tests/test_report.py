@@ -251,6 +251,8 @@ def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_p
         "total = per.amount.sum()\n"
         "Markdown(f'**{len(per)} customers spent {total:,.0f} {currency}.**\\n\\nMore.')",
         "print(per.rename(columns={'customer_id': 'who'}).head(3))",
+        "per[['amount']]  # one row per customer, no id column: found by its length",
+        "per[['amount']].describe()",
     )
     nb = nbformat.read(template, 4)
     nb.cells[3].metadata["tags"] = ["summary"]
@@ -281,3 +283,5 @@ def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_p
     stakeholder = (out / run.stakeholder).read_text()
     assert not re.search(r"P-[0-9a-f]{12}", stakeholder)  # the renamed id column is still hidden
     assert "Per-customer rows are shown in the analyst report only" in stakeholder
+    assert "150 rows" not in stakeholder and "150 rows" in (out / run.analyst).read_text()
+    assert "std" in stakeholder  # a summary of the same column is shown

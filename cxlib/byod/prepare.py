@@ -238,6 +238,9 @@ def prepare_inputs(
                 "kind": kind,
                 **describe_file(given[kind]),
                 "rows": len(frame),
+                "customers": int(frame["customer_id"].nunique())
+                if "customer_id" in frame
+                else None,
                 "notes": list(result.notes),
             }
         )

@@ -34,11 +34,16 @@ _REMOVED_TAGS = {ANALYST_ONLY_TAG, "parameters", "injected-parameters"}
 #: tables of individual customers, whatever their column names: hidden for stakeholders.
 _ROW_MARKERS = ("customer_id",)
 _PSEUDONYM = re.compile(r"\bP-[0-9a-f]{12}\b")
+_FOOTER = re.compile(r"([\d,]+) rows (?:x|×) \d+ columns")
 _HIDDEN_NOTE = "(Per-customer rows are shown in the analyst report only.)"
 
 
 class _StakeholderFilter(Preprocessor):
     """Drop analyst-only cells, warnings, errors and tables of individual customers."""
+
+    def __init__(self, customers: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.customers = customers
 
     def preprocess(  # noqa: D102 - nbconvert interface
         self, nb: nbformat.NotebookNode, resources: dict[str, Any]
@@ -55,7 +60,7 @@ class _StakeholderFilter(Preprocessor):
                         out.get("output_type") == "stream" and out.get("name") == "stderr"
                     ):
                         continue
-                    if _shows_rows(out):
+                    if _shows_rows(out, self.customers):
                         out = nbformat.v4.new_output("stream", name="stdout", text=_HIDDEN_NOTE)
                     outputs.append(out)
                 cell.outputs = outputs
@@ -64,21 +69,39 @@ class _StakeholderFilter(Preprocessor):
         return nb, resources
 
 
-def _shows_rows(output: Mapping[str, Any]) -> bool:
-    """True when an output displays per-customer rows (a table or print naming a customer id)."""
+def _shows_rows(output: Mapping[str, Any], customers: int | None = None) -> bool:
+    """True when an output displays per-customer rows, detected from what it shows.
+
+    A table or print naming a customer id column or showing a pseudonym, or, when the number
+    of customers is known, a table with at least as many rows as there are customers (pandas'
+    ``[N rows x M columns]`` footer, or the rows of an HTML table shown whole).
+    """
     texts = [output.get("text", "")]
     data = output.get("data", {})
     texts += [data.get(kind, "") for kind in ("text/plain", "text/html", "text/markdown")]
     text = "\n".join(t if isinstance(t, str) else "".join(t) for t in texts)
-    return any(marker in text for marker in _ROW_MARKERS) or bool(_PSEUDONYM.search(text))
+    if any(marker in text for marker in _ROW_MARKERS) or _PSEUDONYM.search(text):
+        return True
+    return customers is not None and customers > 1 and _table_rows(text) >= customers
 
 
-def stakeholder_html(nb: nbformat.NotebookNode) -> str:
-    """HTML of ``nb`` for stakeholders: no code, prompts, warnings or per-customer rows."""
+def _table_rows(text: str) -> int:
+    """Rows of the largest table in an output: pandas' footer, or ``<tr>`` in a table body."""
+    footers = [int(n.replace(",", "")) for n in _FOOTER.findall(text)]
+    bodies = [body.count("<tr") for body in re.findall(r"<tbody>(.*?)</tbody>", text, re.S)]
+    return max([0, *footers, *bodies])
+
+
+def stakeholder_html(nb: nbformat.NotebookNode, *, customers: int | None = None) -> str:
+    """HTML of ``nb`` for stakeholders: no code, prompts, warnings or per-customer rows.
+
+    ``customers``, the number of customers in the data the notebook ran on, lets tables with
+    one row per customer be found by their length whatever their columns are called.
+    """
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
-    exporter.register_preprocessor(_StakeholderFilter(), enabled=True)
+    exporter.register_preprocessor(_StakeholderFilter(customers), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
 

@@ -298,6 +298,7 @@ def run_reports(
                 "tenure_unit": tenure_unit,
             }
             labels = {INPUTS[f["kind"]].parameter: str(f["name"]) for f in files if byod}
+            counts = {INPUTS[f["kind"]].parameter: f.get("customers") for f in files if byod}
             runs = _run_all(
                 paths,
                 stage,
@@ -305,6 +306,7 @@ def run_reports(
                 inputs,
                 template_options,
                 labels,
+                counts,
                 min_cell,
                 kernel_name,
                 jobs,
@@ -345,6 +347,7 @@ def _run_all(
     inputs: Mapping[str, str],
     options: Mapping[str, Any],
     labels: Mapping[str, str],
+    counts: Mapping[str, int | None],
     min_cell: int,
     kernel_name: str,
     jobs: int | None,
@@ -354,7 +357,9 @@ def _run_all(
     """Plan every notebook (skip the ones that cannot use the data), execute the rest, in order.
 
     A template that declares ``export_dir`` writes its CSV exports into ``exports/<name>/``;
-    ``data_label`` names the file(s) it reads (``labels``: notebook parameter -> file name).
+    ``data_label`` names the file(s) it reads (``labels``: notebook parameter -> file name);
+    ``counts`` (parameter -> customers in that file) lets the stakeholder page drop any table
+    with one row per customer.
     """
     done: dict[str, NotebookRun] = {}
     tasks = []
@@ -366,7 +371,9 @@ def _run_all(
         if skip:
             done[path.stem] = NotebookRun(path.stem, "skipped", error=skip, parameters=params)
         else:
-            tasks.append(Task(path, stage, params, kernel_name, work))
+            customers = [n for k, n in counts.items() if k in params and n]
+            task = Task(path, stage, params, kernel_name, work, min(customers, default=None))
+            tasks.append(task)
     n_jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(tasks)))
     with (
         tqdm(
