@@ -467,8 +467,8 @@ def value_findings(
         )
         alive = float(values["p_alive"].mean())
         lines.append(
-            f"On average a customer has a {alive:.0%} chance of still being active at the end of "
-            "the data."
+            f"On average a customer has {_article(f'{alive:.0%}')} {alive:.0%} chance of still "
+            "being active at the end of the data."
         )
     else:
         lines.append(
@@ -675,3 +675,13 @@ def plot_alive_bands(bands: pd.DataFrame, *, ax: Any = None) -> Any:
             f"Most customers ({most['customers_pct']:.0f}%) are in the band {most['band']}"
         )
     return ax
+
+
+def _article(percent: str) -> str:
+    """``"an"`` before a percentage said with a vowel sound (8, 11, 18, 80-89 %), else ``"a"``.
+
+    >>> _article("80%"), _article("8%"), _article("18%"), _article("70%"), _article("100%")
+    ('an', 'an', 'an', 'a', 'a')
+    """
+    n = int(percent.rstrip("%"))
+    return "an" if n in (8, 11, 18) or 80 <= n <= 89 else "a"
