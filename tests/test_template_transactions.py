@@ -22,8 +22,6 @@ from notebook_helpers import assert_clean, markdown_text, render, summary_line
 from cxlib.byod import load_transactions, prepare_inputs
 from cxlib.clv import check_on_holdout
 from cxlib.customers import (
-    compare_intervals,
-    format_money,
     rfm_scores,
     rfm_table,
     segment,
@@ -34,6 +32,7 @@ from cxlib.customers import (
 )
 from cxlib.customers.summary import customer_summary
 from cxlib.privacy import pseudonymise
+from cxlib.prose import compare_intervals, format_money
 from cxlib.validate import CXDataError
 
 ROOT = Path(__file__).resolve().parent.parent

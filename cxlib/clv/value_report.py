@@ -38,9 +38,10 @@ from cxlib.clv.diagnostics import FitDiagnostics, fit_and_diagnose
 from cxlib.clv.gammagamma import GammaGamma
 from cxlib.clv.nbd import NBD
 from cxlib.clv.value import period_discount_rate
-from cxlib.customers.segments_report import Periods, format_date, format_money
+from cxlib.customers.segments_report import Periods
 from cxlib.customers.summary import customer_summary
 from cxlib.privacy import suppress_small_cells
+from cxlib.prose import format_date, format_money
 from cxlib.units import DAYS_PER_UNIT
 from cxlib.validate import CXDataError, check_columns
 

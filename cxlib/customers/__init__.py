@@ -28,10 +28,6 @@ from cxlib.customers.rfm import (
 )
 from cxlib.customers.segments_report import (
     Periods,
-    compare_intervals,
-    format_date,
-    format_interval,
-    format_money,
     next_period_frame,
     next_period_reading,
     plot_next_period,
@@ -49,11 +45,7 @@ __all__ = [
     "Periods",
     "RFM_COLUMNS",
     "SUMMARY_COLUMNS",
-    "compare_intervals",
     "customer_summary",
-    "format_date",
-    "format_interval",
-    "format_money",
     "next_period_frame",
     "next_period_reading",
     "plot_next_period",
