@@ -223,6 +223,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.time_limit < 0:
         print("cxlib report: --time-limit must be 0 (no limit) or more minutes.", file=sys.stderr)
         return 2
+    survey_only = [
+        option
+        for option, given in (
+            ("--scale", args.scale),
+            ("--missing-code", args.missing_code),
+            ("--drivers", args.drivers),
+            ("--overall", args.overall),
+        )
+        if given
+    ]
+    if survey_only and args.survey is None:
+        print(
+            f"cxlib report: {', '.join(survey_only)} describe a survey; give it with --survey.",
+            file=sys.stderr,
+        )
+        return 2
     out = args.out or ROOT / "reports"
     try:
         with _warnings_as_lines():

@@ -285,3 +285,17 @@ def test_your_data_renders_the_templates_with_options_headline_and_exports(tmp_p
     assert "Per-customer rows are shown in the analyst report only" in stakeholder
     assert "150 rows" not in stakeholder and "150 rows" in (out / run.analyst).read_text()
     assert "std" in stakeholder  # a summary of the same column is shown
+
+
+def test_survey_options_without_a_survey_are_refused(tmp_path, capsys):
+    args = [
+        "report",
+        "--out",
+        str(tmp_path / "r"),
+        "--transactions",
+        str(EXAMPLES / "umsaetze.csv"),
+    ]
+    assert cli.main([*args, "--drivers", "Sitzkomfort", "--scale", "drivers=0-5"]) == 2
+    err = capsys.readouterr().err
+    assert "--scale, --drivers describe a survey; give it with --survey." in err
+    assert not (tmp_path / "r").exists()
