@@ -61,6 +61,13 @@ class Estimate:
         the decimals the unit carries (:data:`DECIMALS`).
     n_missing : int
         Answers that were missing (non-response) and excluded, never counted as zero.
+    deff : float
+        Design effect: the variance of the estimate over the variance it would have from ``n``
+        independent, unweighted answers (1 for those; above 1 with repeat respondents or unequal
+        weights). ``n_eff = n / deff``. See :mod:`cxlib.survey.design`.
+    n_clusters : int or None
+        Respondents (clusters) the ``n`` answers come from, when the answers were grouped by
+        respondent; None when every answer counts as its own respondent.
     """
 
     estimate: float
@@ -72,14 +79,23 @@ class Estimate:
     method: str
     unit: str = "pct"
     n_missing: int = 0
+    deff: float = 1.0
+    n_clusters: int | None = None
 
     def __repr__(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
         low, high = (format_value(v, self.unit) for v in (self.ci_low, self.ci_high))
         return (
             f"Estimate({format_value(self.estimate, self.unit)}{unit}, {self.level:.0%} CI "
-            f"[{low}, {high}], n={self.n}, n_eff={self.n_eff:.1f}, method={self.method!r})"
+            f"[{low}, {high}], n={self.n}, n_eff={self.n_eff:.1f}{self._design()}, "
+            f"method={self.method!r})"
         )
+
+    def _design(self) -> str:
+        """``, deff=1.75, clusters=2285`` for the repr: the design effect unless it is 1, the
+        respondents when answers were grouped by respondent."""
+        text = "" if self.deff == 1 else f", deff={self.deff:.2f}"
+        return text if self.n_clusters is None else f"{text}, clusters={self.n_clusters}"
 
     @classmethod
     def from_arrays(
@@ -91,9 +107,11 @@ class Estimate:
         unit: str,
         n_missing: int = 0,
         row: int = 0,
+        clustered: bool = False,
     ) -> Estimate:
         """The Estimate of group ``row`` from arrays keyed ``estimate, ci_low, ci_high, n, n_eff``
-        (as vectorised statistics return them for many groups at once)."""
+        and optionally ``deff`` and ``n_clusters`` (as vectorised statistics return them for many
+        groups at once); ``clustered`` says whether ``n_clusters`` counts respondents."""
         return cls(
             estimate=float(res["estimate"][row]),
             ci_low=float(res["ci_low"][row]),
@@ -104,6 +122,8 @@ class Estimate:
             method=method,
             unit=unit,
             n_missing=n_missing,
+            deff=float(res["deff"][row]) if "deff" in res else 1.0,
+            n_clusters=int(res["n_clusters"][row]) if clustered else None,
         )
 
     @property

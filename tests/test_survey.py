@@ -100,12 +100,14 @@ def test_csat_missing_answers_are_non_response_not_zero():
     assert csat(nullable).n_missing == 1
 
 
-def test_csat_weighted_share_and_kish_n_eff():
-    # top box: 5 (w=2) and 4 (w=1) of total weight 4 -> 75 %; n_eff = 4^2 / (4 + 1 + 1 + 0) = 2.667
+def test_csat_weighted_share_and_linearised_n_eff():
+    # top box: 5 (w=2) and 4 (w=1) of total weight 4 -> 75 %. The answer of weight 0 is out of
+    # the sample. u = w (y - .75) / 4 = (.125, -.1875, .0625); var = 3/2 sum u^2 = 0.08203125;
+    # s^2 = sum w (y - .75)^2 / 4 * 3/2 = 0.28125; n_eff = s^2 / var = 24/7; deff = 3 / n_eff
     est = csat([5, 1, 4, 2], weights=[2, 1, 1, 0])
     assert est.estimate == pytest.approx(75.0)
-    assert est.n == 4 and est.n_eff == pytest.approx(16 / 6)
-    low, high = proportion_confint(0.75 * 16 / 6, 16 / 6, method="wilson")
+    assert est.n == 4 and est.n_eff == pytest.approx(24 / 7) and est.deff == pytest.approx(7 / 8)
+    low, high = proportion_confint(0.75 * 24 / 7, 24 / 7, method="wilson")
     assert (est.ci_low, est.ci_high) == pytest.approx((100 * low, 100 * high))
     # equal weights change nothing
     assert csat(CSAT10, weights=np.full(10, 3.0)) == csat(CSAT10)
@@ -137,12 +139,12 @@ def test_ces_hand_computed_t_interval():
     assert (est.ci_low, est.ci_high) == pytest.approx((ci.low, ci.high))
 
 
-def test_ces_weighted_mean_with_kish_n_eff():
-    # mean (1 + 4 + 2*7) / 4 = 4.75; n_eff = 16/6; s_w^2 = 24.75/4 * n_eff/(n_eff - 1) = 9.9
+def test_ces_weighted_mean_with_linearisation_variance():
+    # mean (1 + 4 + 2*7) / 4 = 4.75; u = w (x - 4.75) / 4 = (-.9375, -.1875, 1.125);
+    # var = 3/2 sum u^2 = 3.26953125; t with n - 1 = 2 degrees of freedom
     est = ces([1, 4, 7], weights=[1, 1, 2])
     assert est.estimate == pytest.approx(4.75)
-    se = np.sqrt(9.9 / (16 / 6))
-    half = stats.t.ppf(0.975, 16 / 6 - 1) * se
+    half = stats.t.ppf(0.975, 2) * np.sqrt(3.26953125)
     assert (est.ci_low, est.ci_high) == pytest.approx((4.75 - half, 4.75 + half))
 
 
@@ -181,9 +183,11 @@ def test_nps_passives_stay_in_denominator_and_intervals_are_clipped():
 
 
 def test_nps_weighted_and_vectorised_kernel_agree():
-    est = nps([10, 0, 8], weights=[3, 1, 0])  # p = .75, d = .25
-    assert est.estimate == pytest.approx(50.0) and est.n_eff == pytest.approx(1.6)
-    low, high = nps_ci(0.75 * 1.6, 0.25 * 1.6, 1.6)
+    # p = .75, d = .25 (the answer of weight 0 is out); y = (1, -1), u = w (y - .5) / 4 =
+    # (.375, -.375); var = 2 sum u^2 = .5625; s^2 = (3 * .25 + 2.25) / 4 * 2 = 1.5; n_eff = 8/3
+    est = nps([10, 0, 8], weights=[3, 1, 0])
+    assert est.estimate == pytest.approx(50.0) and est.n_eff == pytest.approx(8 / 3)
+    low, high = nps_ci(0.75 * 8 / 3, 0.25 * 8 / 3, 8 / 3)
     assert (est.ci_low, est.ci_high) == pytest.approx((float(low), float(high)))
     low, high = nps_ci([5, 5], [2, 2], [10, 10], method="wald")
     assert low == pytest.approx([-18.4075] * 2, abs=1e-4)
@@ -264,7 +268,14 @@ def survey():
 def test_by_group_rows_equal_the_single_metric(survey):
     before = survey.copy()
     table = by_group(survey, metric="csat", score="csat", by="touchpoint", min_n=3)
-    assert list(table.columns) == ["touchpoint", *ESTIMATE_COLUMNS, "n_missing", "below_min_n"]
+    assert list(table.columns) == [
+        "touchpoint",
+        *ESTIMATE_COLUMNS,
+        "n_missing",
+        "deff",
+        "n_clusters",
+        "below_min_n",
+    ]
     assert list(table["touchpoint"]) == ["Website", "App", "Filiale"]  # observed, in category order
     assert table["estimate"].tolist() == pytest.approx([50.0, 200 / 3, 200 / 3])
     assert table["n"].tolist() == [2, 3, 3] and table["n_missing"].tolist() == [1, 1, 0]
@@ -283,7 +294,8 @@ def test_by_group_weighted_nps_and_two_keys(survey):
     app_feb = table[(table["touchpoint"] == "App") & (table["month"] == "2024-02")].iloc[0]
     one = nps([9, 8], weights=[2.0, 1.0])  # App in February: 9 (w=2) and 8 (w=1)
     assert app_feb["estimate"] == pytest.approx(one.estimate) == pytest.approx(200 / 3)
-    assert app_feb["n_eff"] == pytest.approx(one.n_eff) == pytest.approx(9 / 5)
+    # y = (1, 0), u = w (y - 2/3) / 3 = (2/9, -2/9): var = 16/81, s^2 = 4/9, n_eff = 9/4
+    assert app_feb["n_eff"] == pytest.approx(one.n_eff) == pytest.approx(9 / 4)
     assert app_feb["ci_low"] == pytest.approx(one.ci_low)
 
 

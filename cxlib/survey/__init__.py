@@ -5,7 +5,9 @@ module                     holds
 =========================  ==========================================================
 :mod:`~.scales`            the answer scales of the metrics, defined once
 :mod:`~.metrics`           ``csat``, ``wrs``, ``ces``, ``nps``, ``mean_score``, ``by_group``
-:mod:`~.comparison`        ``compare`` (difference of two groups) and ``sample_size``
+:mod:`~.comparison`        ``compare`` (independent, overlapping or paired groups), ``sample_size``
+:mod:`~.design`            linearisation variance: repeat respondents, weights, raking
+:mod:`~.bootstrap`         percentile and BCa intervals of a mean, by respondent
 =========================  ==========================================================
 
 Interval kernels for shares and the NPS are in :mod:`cxlib.intervals`, weights in

@@ -16,6 +16,8 @@ from scipy import stats
 
 from cxlib.estimate import Estimate, z_value
 from cxlib.intervals import nps_interval, share_interval
+from cxlib.survey.bootstrap import BOOTSTRAP_METHODS, bootstrap_mean_interval
+from cxlib.survey.design import cluster_codes, linearised_variance, raking_matrix
 from cxlib.survey.scales import DETRACTOR_MAX, PROMOTER_MIN, SCALES, TOP_BOX
 from cxlib.validate import (
     CXDataError,
@@ -42,9 +44,9 @@ class _Spec:
 SPECS: dict[str, _Spec] = {
     "csat": _Spec("share", SCALES["csat"], True, ("wilson", "wald"), "pct"),
     "wrs": _Spec("share", SCALES["wrs"], True, ("wilson", "wald"), "pct"),
-    "ces": _Spec("mean", SCALES["ces"], False, ("t",), "points"),
+    "ces": _Spec("mean", SCALES["ces"], False, ("t", *BOOTSTRAP_METHODS), "points"),
     "nps": _Spec("nps", SCALES["nps"], True, ("adjusted-wald", "wald"), "pct"),
-    "score": _Spec("mean", None, False, ("t",), "points"),
+    "score": _Spec("mean", None, False, ("t", *BOOTSTRAP_METHODS), "points"),
 }
 
 
@@ -81,30 +83,101 @@ def check_scale(metric: str, scale: Any, top_box: Any) -> tuple[float, float, fl
     return low, high, high - top_box + 1
 
 
+@dataclass(frozen=True)
+class Answers:
+    """Checked answers with their design, full length (missing answers included).
+
+    ``clusters`` holds the respondent code of each answer (None: every answer its own respondent)
+    and ``raked`` the raking indicators (None: weights not raked), see :mod:`cxlib.survey.design`.
+    """
+
+    values: np.ndarray
+    w: np.ndarray
+    missing: np.ndarray
+    clusters: np.ndarray | None = None
+    raked: np.ndarray | None = None
+    ids: np.ndarray | None = None  # the respondent ids themselves, aligned with the answers
+
+    def kept(self) -> Answers:
+        """The non-missing answers only."""
+        keep = ~self.missing
+        return Answers(
+            self.values[keep],
+            self.w[keep],
+            self.missing[keep],
+            None if self.clusters is None else self.clusters[keep],
+            None if self.raked is None else self.raked[keep],
+            None if self.ids is None else self.ids[keep],
+        )
+
+
 def clean_answers(
-    scores: Any, weights: Any, *, metric: str, low: float, high: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate scores and weights; return (values, weights, missing mask), all full length."""
+    scores: Any,
+    weights: Any,
+    *,
+    metric: str,
+    low: float,
+    high: float,
+    na_values: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+) -> Answers:
+    """Validate scores, weights, respondent ids and raking variables; return :class:`Answers`.
+
+    Answers in ``na_values`` (e.g. 0 = "not applicable") are read as missing before the scale is
+    checked, and counted with the other missing answers.
+    """
     name = scores.name if isinstance(scores, pd.Series) and scores.name is not None else "scores"
     series = to_series(scores, name=str(name))
+    codes = check_na_values(na_values)
+    if codes:
+        series = series.mask(series.isin(codes))
     frame = series.to_frame()
     check_numeric(frame, series.name)
     check_range(frame, series.name, low=low, high=high)
     if SPECS[metric].integer:
         check_integer(frame, series.name)
     values = series.to_numpy(dtype=float, na_value=np.nan)
-    if weights is None:
-        w = np.ones(len(values))
-    else:
-        index = series.index if isinstance(scores, pd.Series) else None
-        w = check_weights(weights, len(values), index=index)
-    return values, w, np.isnan(values)
+    index = series.index if isinstance(scores, pd.Series) else None
+    n = len(values)
+    w = np.ones(n) if weights is None else check_weights(weights, n, index=index)
+    clusters, ids = (None, None) if cluster is None else cluster_codes(cluster, n, index=index)
+    raked = None if raked_on is None else raking_matrix(raked_on, n, index=index)
+    if raked is not None and weights is None:
+        raise CXDataError("raked_on describes raked weights: pass the weights as well.")
+    return Answers(values, w, np.isnan(values), clusters, raked, ids)
+
+
+def check_na_values(na_values: Any) -> list[float]:
+    """``na_values`` as a list of numbers (answer codes that mean "no answer")."""
+    if na_values is None:
+        return []
+    codes: list[Any] = [na_values] if np.isscalar(na_values) else list(na_values)
+    bad = [v for v in codes if isinstance(v, bool) or not isinstance(v, int | float | np.number)]
+    if bad:
+        raise CXDataError(
+            f"na_values must be answer codes (numbers) that mean no answer, e.g. [0]; got {bad!r}."
+        )
+    return [float(v) for v in codes]
+
+
+def linear_values(metric: str, x: np.ndarray, top: float | None) -> np.ndarray:
+    """The per-answer value whose weighted mean is the metric (as a rate or in points).
+
+    1 for a top-box answer (shares); +1 promoter, -1 detractor, 0 passive (NPS); the answer
+    itself (means).
+    """
+    kind = SPECS[metric].kind
+    if kind == "share":
+        return (x >= top).astype(float)
+    if kind == "nps":
+        return (x >= PROMOTER_MIN).astype(float) - (x <= DETRACTOR_MAX).astype(float)
+    return x
 
 
 def summaries(
     metric: str,
-    x: np.ndarray,
-    w: np.ndarray,
+    answers: Answers,
     codes: np.ndarray,
     n_groups: int,
     *,
@@ -112,56 +185,59 @@ def summaries(
     level: float,
     method: str,
 ) -> dict[str, np.ndarray]:
-    """Estimates and intervals per group from the non-missing answers ``x`` with weights ``w``.
+    """Estimates and intervals per group from the non-missing ``answers``.
 
     ``codes`` gives each answer's group in ``0 .. n_groups - 1``. Returns arrays keyed by the
-    Estimate fields, plus the sufficient statistics the comparisons need.
+    Estimate fields (``deff`` and ``n_clusters`` included), plus what the comparisons need:
+    ``var_est`` (variance of the estimate, as a rate for shares and the NPS), ``p`` and ``d``.
+    The variance is the linearisation variance of :mod:`cxlib.survey.design`; shares and the NPS
+    take their interval on the effective sample size ``n_eff = n / deff``, means a t interval
+    with ``n_clusters - 1`` degrees of freedom.
     """
-
-    def total(values: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(codes, weights=values, minlength=n_groups).astype(float)
-
+    x, w = answers.values, answers.w
     kind = SPECS[metric].kind
-    n = np.bincount(codes, minlength=n_groups)
-    sw, sw2 = total(w), total(w * w)
-    out: dict[str, np.ndarray] = {"n": n, "sw": sw}
+    lin = linearised_variance(
+        linear_values(metric, x, top),
+        w,
+        codes,
+        n_groups,
+        clusters=answers.clusters,
+        raked=answers.raked,
+    )
+    n_eff = lin["n_eff"]
+    out: dict[str, np.ndarray] = {
+        "n": np.bincount(codes, minlength=n_groups),
+        "n_eff": n_eff,
+        "deff": lin["deff"],
+        "n_clusters": lin["n_clusters"],
+        "var_est": lin["var"],
+        "df": lin["df"],
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = np.where(sw2 > 0, sw**2 / np.where(sw2 > 0, sw2, 1), 0.0)
         if kind == "share":
-            p = total(w * (x >= top)) / sw
+            p = lin["estimate"]
             low, high = share_interval(p, n_eff, level=level, method=method)
             out.update(estimate=100 * p, ci_low=100 * low, ci_high=100 * high, p=p)
         elif kind == "nps":
-            p = total(w * (x >= PROMOTER_MIN)) / sw
-            d = total(w * (x <= DETRACTOR_MAX)) / sw
+            sw = np.bincount(codes, weights=w, minlength=n_groups)
+            p = np.bincount(codes, weights=w * (x >= PROMOTER_MIN), minlength=n_groups) / sw
+            d = np.bincount(codes, weights=w * (x <= DETRACTOR_MAX), minlength=n_groups) / sw
             low, high = nps_interval(p, d, n_eff, level=level, method=method)
             out.update(estimate=100 * (p - d), ci_low=100 * low, ci_high=100 * high, p=p, d=d)
-        else:  # weighted mean; variance corrected by n_eff / (n_eff - 1) (= n / (n - 1) unweighted)
-            mean = total(w * x) / sw
-            dev = x - mean[codes]
-            var = total(w * dev * dev) / sw * n_eff / (n_eff - 1)
-            var = np.where(n_eff > 1, var, np.nan)
-            se = np.sqrt(var / n_eff)
-            t = stats.t.ppf(0.5 + level / 2, np.where(n_eff > 1, n_eff - 1, np.nan))
-            out.update(estimate=mean, ci_low=mean - t * se, ci_high=mean + t * se, var=var)
-    out["n_eff"] = n_eff
+        else:
+            mean, se = lin["estimate"], np.sqrt(lin["var"])
+            t = stats.t.ppf(0.5 + level / 2, np.where(lin["df"] >= 1, lin["df"], np.nan))
+            out.update(estimate=mean, ci_low=mean - t * se, ci_high=mean + t * se)
     return out
 
 
 def summarise_answers(
-    metric: str,
-    values: np.ndarray,
-    w: np.ndarray,
-    missing: np.ndarray,
-    *,
-    top: float | None,
-    level: float,
-    method: str,
+    metric: str, answers: Answers, *, top: float | None, level: float, method: str
 ) -> dict[str, np.ndarray]:
     """:func:`summaries` of all non-missing answers as one group."""
-    kept = ~missing
-    codes = np.zeros(int(kept.sum()), dtype=np.intp)
-    return summaries(metric, values[kept], w[kept], codes, 1, top=top, level=level, method=method)
+    kept = answers.kept()
+    codes = np.zeros(len(kept.values), dtype=np.intp)
+    return summaries(metric, kept, codes, 1, top=top, level=level, method=method)
 
 
 def prepare(metric: str, method: Any, function: str, level: float) -> str:
@@ -182,21 +258,59 @@ def single(
     top_box: Any = TOP_BOX,
     level: float,
     method: Any,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
+    n_boot: int = 2000,
+    seed: Any = None,
 ) -> Estimate:
-    """One metric over all answers, as an Estimate (the body of csat, wrs, ces and nps)."""
+    """One metric over all answers, as an Estimate (the body of csat, wrs, ces, nps, mean_score).
+
+    For means, ``method`` may also be a bootstrap method (:mod:`cxlib.survey.bootstrap`), with
+    ``n_boot`` resamples of respondents drawn from ``seed``.
+    """
     method = prepare(metric, method, metric, level)
+    bootstrap = method in BOOTSTRAP_METHODS
     low, high, top = check_scale(metric, scale, top_box)
-    values, w, missing = clean_answers(scores, weights, metric=metric, low=low, high=high)
-    n_missing = int(missing.sum())
-    if n_missing == len(values):
+    answers = clean_answers(
+        scores,
+        weights,
+        metric=metric,
+        low=low,
+        high=high,
+        na_values=na_values,
+        cluster=cluster,
+        raked_on=raked_on,
+    )
+    n_missing = int(answers.missing.sum())
+    if n_missing == len(answers.values):
         raise CXDataError(
-            f"{metric} needs at least one answer; all {len(values)} answers are missing."
+            f"{metric} needs at least one answer; all {len(answers.values)} answers are missing."
         )
-    if not (w[~missing] > 0).any():
+    if not (answers.w[~answers.missing] > 0).any():
         raise CXDataError(
-            f"weights of the {len(values) - n_missing} non-missing answers are all zero."
+            f"weights of the {len(answers.values) - n_missing} non-missing answers are all zero."
         )
-    res = summarise_answers(metric, values, w, missing, top=top, level=level, method=method)
+    res = summarise_answers(
+        metric, answers, top=top, level=level, method="t" if bootstrap else method
+    )
+    if bootstrap:
+        kept = answers.kept()
+        ci = bootstrap_mean_interval(
+            kept.values,
+            kept.w,
+            kept.clusters,
+            level=level,
+            method=method,
+            n_boot=n_boot,
+            seed=seed,
+        )
+        res.update(ci_low=np.array([ci[0]]), ci_high=np.array([ci[1]]))
     return Estimate.from_arrays(
-        res, level=level, method=method, unit=SPECS[metric].unit, n_missing=n_missing
+        res,
+        level=level,
+        method=method,
+        unit=SPECS[metric].unit,
+        n_missing=n_missing,
+        clustered=cluster is not None,
     )

@@ -9,9 +9,16 @@ Conventions shared by all functions:
 
 * Missing answers (NaN, None, ``pd.NA``) are non-response: excluded and counted in
   ``n_missing``, never treated as zero.
+* ``cluster`` (optional, one respondent id per answer, normally the customer id) says which
+  answers come from the same respondent; ``by_group`` uses the ``customer_id`` column by default.
+  Repeat respondents' answers resemble each other, so the variance is computed by linearisation
+  over respondents (:mod:`cxlib.survey.design`, as R's ``svydesign(ids = ~customer_id)``), and
+  the Estimate reports the design effect ``deff`` and ``n_eff = n / deff``.
 * ``weights`` (optional, one per answer, aligned by index when both are Series) give weighted
-  shares and means; the interval then uses Kish's effective sample size
-  ``n_eff = (sum w)^2 / sum w^2`` in place of ``n`` (Kish 1965, section 11.7).
+  shares and means, with the linearisation variance of the weighted estimate; ``raked_on`` (the
+  variables the weights were raked on) lets the variance credit what raking explains.
+* ``na_values`` declares answer codes that mean "no answer" (e.g. 0 = not applicable); they are
+  counted in ``n_missing``.
 * Scores outside the scale, non-integer category answers and bad weights raise
   :class:`~cxlib.validate.CXDataError`. Inputs are never modified.
 * Method names form a closed set (``Literal``), dispatched through a dict; an unknown name is
@@ -31,7 +38,8 @@ Kish, L. (1965). Survey Sampling. Wiley.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -47,10 +55,17 @@ from cxlib.survey._core import (
     single,
     summaries,
 )
+from cxlib.survey.bootstrap import BOOTSTRAP_METHODS
+from cxlib.survey.design import check_raked_names
 from cxlib.survey.scales import TOP_BOX
 from cxlib.validate import CXDataError, check_columns, check_option
 
 __all__ = ["by_group", "ces", "csat", "mean_score", "nps", "wrs"]
+
+MeanMethod = Literal["t", "percentile", "bca"]
+
+#: ``cluster="auto"`` in :func:`by_group`: this column when the frame has it, else no clusters.
+AUTO_CLUSTER = "customer_id"
 
 
 def csat(
@@ -59,6 +74,9 @@ def csat(
     scale: tuple[int, int] | None = None,
     top_box: int = TOP_BOX,
     weights: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
     level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> Estimate:
@@ -78,10 +96,20 @@ def csat(
         Number of top categories counted as satisfied (1 = top box only).
     weights : Series or array-like, optional
         Survey weights (e.g. from :func:`cxlib.weighting.rake`), one per answer.
+    cluster : Series or array-like, optional
+        The respondent of each answer (e.g. the customer id), aligned by index with a Series of
+        scores. Answers of the same respondent are treated as one cluster; without it every
+        answer counts as an independent respondent.
+    raked_on : DataFrame, optional
+        With raked ``weights``: the variables they were raked on, one row per answer, so that
+        the variance accounts for the raking (:mod:`cxlib.survey.design`).
+    na_values : sequence of numbers, optional
+        Answer codes that mean "no answer" (e.g. ``[0]`` for "not applicable"): read as missing.
     level : float
         Confidence level.
     method : {'wilson', 'wald'}
-        Interval: Wilson score (default; with weights, on Kish's ``n_eff``) or Wald.
+        Interval: Wilson score (default) or Wald, on the effective sample size ``n_eff``
+        (``n`` for independent, unweighted answers).
 
     Returns
     -------
@@ -93,7 +121,18 @@ def csat(
     >>> csat([5, 4, 4, 3, 1, 5, 2, 4, 5, 4])
     Estimate(70.0 pct, 95% CI [39.7, 89.2], n=10, n_eff=10.0, method='wilson')
     """
-    return single("csat", scores, weights, scale=scale, top_box=top_box, level=level, method=method)
+    return single(
+        "csat",
+        scores,
+        weights,
+        scale=scale,
+        top_box=top_box,
+        level=level,
+        method=method,
+        cluster=cluster,
+        raked_on=raked_on,
+        na_values=na_values,
+    )
 
 
 def wrs(
@@ -102,6 +141,9 @@ def wrs(
     scale: tuple[int, int] | None = None,
     top_box: int = TOP_BOX,
     weights: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
     level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> Estimate:
@@ -116,7 +158,18 @@ def wrs(
     >>> wrs([5, 5, 4, 2, 3])
     Estimate(60.0 pct, 95% CI [23.1, 88.2], n=5, n_eff=5.0, method='wilson')
     """
-    return single("wrs", scores, weights, scale=scale, top_box=top_box, level=level, method=method)
+    return single(
+        "wrs",
+        scores,
+        weights,
+        scale=scale,
+        top_box=top_box,
+        level=level,
+        method=method,
+        cluster=cluster,
+        raked_on=raked_on,
+        na_values=na_values,
+    )
 
 
 def ces(
@@ -124,7 +177,13 @@ def ces(
     *,
     scale: tuple[int, int] | None = None,
     weights: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
     level: float = 0.95,
+    method: MeanMethod = "t",
+    n_boot: int = 2000,
+    seed: int | None = None,
 ) -> Estimate:
     """Customer Effort Score (CES, Kundenaufwand): mean effort score with a t interval, in points.
 
@@ -140,23 +199,53 @@ def ces(
     scale : (low, high), optional
         The answer scale, default (1, 7); answers outside it raise ``CXDataError``.
     weights : Series or array-like, optional
-        Survey weights. The weighted mean is used and the interval uses Kish's ``n_eff`` in place
-        of ``n`` (standard error ``s_w / sqrt(n_eff)``, t with ``n_eff - 1`` degrees of freedom).
+        Survey weights: the weighted mean, with its linearisation variance.
+    cluster : Series or array-like, optional
+        The respondent of each answer (e.g. the customer id), aligned by index with a Series of
+        scores. Answers of the same respondent are treated as one cluster; without it every
+        answer counts as an independent respondent.
+    raked_on : DataFrame, optional
+        With raked ``weights``: the variables they were raked on, one row per answer, so that
+        the variance accounts for the raking (:mod:`cxlib.survey.design`).
+    na_values : sequence of numbers, optional
+        Answer codes that mean "no answer" (e.g. ``[0]`` for "not applicable"): read as missing.
     level : float
         Confidence level.
+    method : {'t', 'percentile', 'bca'}
+        Interval: ``'t'`` (default), ``mean +- t se`` with the linearisation standard error and
+        ``n_clusters - 1`` degrees of freedom (without weights and clusters the textbook
+        ``s / sqrt(n)`` and ``n - 1``); or a bootstrap over respondents, percentile or
+        bias-corrected and accelerated (:mod:`cxlib.survey.bootstrap`), better when answers pile
+        up at one end of the scale.
+    n_boot : int
+        Bootstrap resamples (bootstrap methods only).
+    seed : int
+        Seed of the bootstrap resamples; required for the bootstrap methods.
 
     Returns
     -------
     Estimate
-        In points of the scale (``unit='points'``), ``method='t'``. With a single answer the
-        interval is NaN.
+        In points of the scale (``unit='points'``). With a single respondent the interval is
+        NaN.
 
     Examples
     --------
     >>> ces([7, 6, 5, 6])
     Estimate(6.00 points, 95% CI [4.70, 7.30], n=4, n_eff=4.0, method='t')
     """
-    return single("ces", scores, weights, scale=scale, level=level, method="t")
+    return single(
+        "ces",
+        scores,
+        weights,
+        scale=scale,
+        level=level,
+        method=method,
+        cluster=cluster,
+        raked_on=raked_on,
+        na_values=na_values,
+        n_boot=n_boot,
+        seed=seed,
+    )
 
 
 def mean_score(
@@ -164,13 +253,19 @@ def mean_score(
     *,
     scale: tuple[float, float],
     weights: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
     level: float = 0.95,
+    method: MeanMethod = "t",
+    n_boot: int = 2000,
+    seed: int | None = None,
 ) -> Estimate:
     """A plain mean score on a declared scale, with a t interval, in points of that scale.
 
     For a rating that is none of the named metrics (e.g. "overall, how would you rate us?"
     on 1-10). The mean of the answers, with the interval ``mean +- t(n - 1) s / sqrt(n)``
-    (``s`` the sample standard deviation); with weights as :func:`ces` (Kish's ``n_eff``).
+    (``s`` the sample standard deviation); with weights or clusters as :func:`ces`.
 
     Parameters
     ----------
@@ -181,26 +276,60 @@ def mean_score(
         raise ``CXDataError``.
     weights : Series or array-like, optional
         Survey weights, one per answer.
+    cluster : Series or array-like, optional
+        The respondent of each answer (e.g. the customer id), aligned by index with a Series of
+        scores. Answers of the same respondent are treated as one cluster; without it every
+        answer counts as an independent respondent.
+    raked_on : DataFrame, optional
+        With raked ``weights``: the variables they were raked on, one row per answer, so that
+        the variance accounts for the raking (:mod:`cxlib.survey.design`).
+    na_values : sequence of numbers, optional
+        Answer codes that mean "no answer" (e.g. ``[0]`` for "not applicable"): read as missing.
     level : float
         Confidence level.
+    method : {'t', 'percentile', 'bca'}
+        Interval: ``'t'`` (default), ``mean +- t se`` with the linearisation standard error and
+        ``n_clusters - 1`` degrees of freedom (without weights and clusters the textbook
+        ``s / sqrt(n)`` and ``n - 1``); or a bootstrap over respondents, percentile or
+        bias-corrected and accelerated (:mod:`cxlib.survey.bootstrap`), better when answers pile
+        up at one end of the scale.
+    n_boot : int
+        Bootstrap resamples (bootstrap methods only).
+    seed : int
+        Seed of the bootstrap resamples; required for the bootstrap methods.
 
     Returns
     -------
     Estimate
-        In points of the scale (``unit='points'``), ``method='t'``.
+        In points of the scale (``unit='points'``).
 
     Examples
     --------
     >>> mean_score([8, 6, 10, 4], scale=(1, 10))  # mean 7, s = 2.582, t(3) = 3.182
     Estimate(7.00 points, 95% CI [2.89, 11.11], n=4, n_eff=4.0, method='t')
     """
-    return single("score", scores, weights, scale=scale, level=level, method="t")
+    return single(
+        "score",
+        scores,
+        weights,
+        scale=scale,
+        level=level,
+        method=method,
+        cluster=cluster,
+        raked_on=raked_on,
+        na_values=na_values,
+        n_boot=n_boot,
+        seed=seed,
+    )
 
 
 def nps(
     scores: Any,
     *,
     weights: Any = None,
+    cluster: Any = None,
+    raked_on: Any = None,
+    na_values: Any = None,
     level: float = 0.95,
     method: NpsMethod = "adjusted-wald",
 ) -> Estimate:
@@ -215,12 +344,22 @@ def nps(
     scores : Series or array-like
         Whole numbers 0-10; NaN = no answer (excluded, counted in ``n_missing``).
     weights : Series or array-like, optional
-        Survey weights: weighted promoter and detractor shares, Kish ``n_eff`` in place of ``n``.
+        Survey weights: weighted promoter and detractor shares.
+    cluster : Series or array-like, optional
+        The respondent of each answer (e.g. the customer id), aligned by index with a Series of
+        scores. Answers of the same respondent are treated as one cluster; without it every
+        answer counts as an independent respondent.
+    raked_on : DataFrame, optional
+        With raked ``weights``: the variables they were raked on, one row per answer, so that
+        the variance accounts for the raking (:mod:`cxlib.survey.design`).
+    na_values : sequence of numbers, optional
+        Answer codes that mean "no answer" (e.g. ``[0]`` for "not applicable"): read as missing.
     level : float
         Confidence level.
     method : {'adjusted-wald', 'wald'}
-        Interval, see :func:`nps_ci`. The estimate is always the unadjusted NPS; the
-        adjusted-Wald interval is centred on the adjusted NPS ``100 (p' - d')`` (Rocks 2016).
+        Interval, see :func:`nps_ci`, on the effective sample size ``n_eff``. The estimate is
+        always the unadjusted NPS; the adjusted-Wald interval is centred on the adjusted NPS
+        ``100 (p' - d')`` (Rocks 2016).
 
     Returns
     -------
@@ -232,7 +371,16 @@ def nps(
     >>> nps([10, 9, 9, 10, 9, 8, 7, 6, 3, 8])
     Estimate(30.0 pct, 95% CI [-19.1, 65.2], n=10, n_eff=10.0, method='adjusted-wald')
     """
-    return single("nps", scores, weights, level=level, method=method)
+    return single(
+        "nps",
+        scores,
+        weights,
+        level=level,
+        method=method,
+        cluster=cluster,
+        raked_on=raked_on,
+        na_values=na_values,
+    )
 
 
 def by_group(
@@ -242,6 +390,9 @@ def by_group(
     score: str,
     by: str | list[str],
     weights: str | None = None,
+    cluster: str | None = "auto",
+    raked_on: str | Sequence[str] | None = None,
+    na_values: Any = None,
     min_n: int = 30,
     level: float = 0.95,
     scale: tuple[int, int] | None = None,
@@ -264,18 +415,28 @@ def by_group(
         forms its own group.
     weights : str, optional
         Column with survey weights.
+    cluster : str or None
+        Column with the respondent of each answer. ``'auto'`` (default): ``customer_id`` when
+        the frame has that column, so that repeat respondents are one cluster each; None: every
+        answer counts as an independent respondent.
+    raked_on : str or list of str, optional
+        Columns the ``weights`` were raked on (see :func:`csat`).
+    na_values : sequence of numbers, optional
+        Answer codes that mean "no answer" (e.g. ``[0]``), counted in ``n_missing``.
     min_n : int
-        Groups whose effective sample size (``n`` without weights) is below ``min_n`` are
-        flagged in ``below_min_n``, not dropped.
+        Groups whose effective sample size ``n_eff`` is below ``min_n`` are flagged in
+        ``below_min_n``, not dropped.
     level, scale, top_box, method
         As for the metric's own function; ``scale=None`` uses the metric's default and
-        ``method=None`` its default interval.
+        ``method=None`` its default interval (bootstrap intervals are for one group only).
 
     Returns
     -------
     DataFrame
         The ``by`` columns, then ``estimate, ci_low, ci_high, n, n_eff, level, method, unit``,
-        ``n_missing`` and ``below_min_n``. A group without any answer has NaN estimates.
+        ``n_missing``, ``deff`` (design effect), ``n_clusters`` (respondents; ``n`` without
+        clusters) and ``below_min_n``. A group without any answer has NaN estimates. Each group's
+        variance uses its own answers and respondents (:mod:`cxlib.survey.design`).
 
     Examples
     --------
@@ -289,29 +450,39 @@ def by_group(
     """
     check_option(metric, SPECS, parameter="metric", function="by_group")
     method = prepare(metric, method, "by_group", level)
+    if method in BOOTSTRAP_METHODS:
+        raise CXDataError(
+            f"by_group gives t intervals for means; the bootstrap ({method!r}) is for one group "
+            "at a time: call ces(...) or mean_score(...) on each group's answers."
+        )
     by = [by] if isinstance(by, str) else list(by)
     if not by:
         raise CXDataError("by must name at least one grouping column.")
-    check_columns(frame, [score, *by, *([weights] if weights is not None else [])], name="frame")
+    if cluster == "auto":
+        cluster = AUTO_CLUSTER if AUTO_CLUSTER in frame.columns else None
+    raked = check_raked_names(raked_on)
+    extra = [c for c in (weights, cluster) if c is not None]
+    check_columns(frame, [score, *by, *extra, *raked], name="frame")
     if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
         raise CXDataError(f"min_n must be a whole number >= 1; got {min_n!r}.")
     low, high, top = check_scale(metric, scale, top_box)
-    values, w, missing = clean_answers(
-        frame[score], None if weights is None else frame[weights], metric=metric, low=low, high=high
+    answers = clean_answers(
+        frame[score],
+        None if weights is None else frame[weights],
+        metric=metric,
+        low=low,
+        high=high,
+        na_values=na_values,
+        cluster=None if cluster is None else frame[cluster],
+        raked_on=frame[raked] if raked else None,
     )
     grouped = frame.groupby(by, observed=True, dropna=False, sort=True)
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().index.to_frame(index=False)
     n_groups = len(keys)
+    missing = answers.missing
     res = summaries(
-        metric,
-        values[~missing],
-        w[~missing],
-        codes[~missing],
-        n_groups,
-        top=top,
-        level=level,
-        method=method,
+        metric, answers.kept(), codes[~missing], n_groups, top=top, level=level, method=method
     )
     table = keys.assign(
         estimate=res["estimate"],
@@ -323,6 +494,8 @@ def by_group(
         method=method,
         unit=SPECS[metric].unit,
         n_missing=np.bincount(codes[missing], minlength=n_groups).astype(np.int64),
+        deff=res["deff"],
+        n_clusters=res["n_clusters"].astype(np.int64),
     )
     table["below_min_n"] = table["n_eff"].to_numpy() < min_n
     return table
