@@ -14,19 +14,27 @@ Deming, W. E. & Stephan, F. F. (1940). On a least squares adjustment of a sample
 Bishop, Y. M. M., Fienberg, S. E. & Holland, P. W. (1975). Discrete Multivariate Analysis. MIT
     Press (IPF keeps the sample's odds ratios, section 3.5).
 Kish, L. (1965). Survey Sampling. Wiley (effective sample size, section 11.7).
+Izrael, D., Hoaglin, D. C. & Battaglia, M. P. (2000). A SAS macro for balancing a weighted sample.
+    Proceedings of the SAS Users Group International 25, paper 258 (raking with weight caps).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxlib.validate import CXDataError, check_columns, check_no_missing, check_weights
+from cxlib.validate import CXDataError, check_columns, check_no_missing, check_weights, fail_rows
 
-__all__ = ["effective_n", "rake"]
+__all__ = ["WeightingWarning", "effective_n", "rake"]
+
+
+class WeightingWarning(UserWarning):
+    """Weights that cost much of the sample's information (a low effective sample size)."""
+
 
 #: Tolerance for target shares summing to 1.
 TARGET_SUM_TOL = 1e-6
@@ -108,6 +116,9 @@ def rake(
     frame: pd.DataFrame,
     targets: Mapping[str, Any],
     *,
+    base_weights: Any = None,
+    bounds: tuple[float, float] | None = None,
+    warn_below: float = 0.5,
     max_iter: int = 100,
     tol: float = 1e-8,
 ) -> pd.Series:
@@ -126,6 +137,20 @@ def rake(
         Known population shares per column, e.g.
         ``{"segment": {"Privatkunde": 0.7, "Geschäftskunde": 0.2, "Premium": 0.1}}``; each sums
         to 1; every level in the sample needs a share > 0.
+    base_weights : Series or array-like, optional
+        Design weights to start from (e.g. inverse selection probabilities when some segments
+        were invited more often), one per row, aligned by index; raking adjusts them. Default:
+        equal.
+    bounds : (low, high), optional
+        Bounded raking: the adjustment ``g = weight / base weight`` (both scaled to mean 1) must
+        stay within ``[low, high]``, e.g. ``(0.3, 3)``. After every sweep the adjustments are cut
+        back to the bounds and the next sweep restores the margins, until both hold (the
+        "trim and re-rake" of Izrael, Hoaglin & Battaglia 2000). Unlike ``trimWeights`` of R's
+        ``survey`` package, which cuts the weights after calibration and so breaks the margins,
+        the margins still match. Bounds that the margins cannot meet raise ``CXDataError``.
+    warn_below : float
+        Warn (:class:`WeightingWarning`) when the effective sample size falls below this share of
+        the number of rows (default 0.5: the weights halve the information). 0 never warns.
     max_iter : int
         Most sweeps over all columns.
     tol : float
@@ -140,8 +165,14 @@ def rake(
     ------
     CXDataError
         For targets that do not sum to 1, levels without a target, targeted levels absent from the
-        sample, missing values, or no convergence within ``max_iter`` sweeps (the largest
-        remaining difference is reported).
+        sample, missing values, bounds that the targets cannot meet, or no convergence within
+        ``max_iter`` sweeps (the largest remaining difference is reported).
+
+    Notes
+    -----
+    The variance of an estimate with raked weights is smaller than the weights alone suggest,
+    because the margins are known: pass the raking columns as ``raked_on`` to the metrics
+    (:mod:`cxlib.survey.design`).
 
     Examples
     --------
@@ -159,28 +190,106 @@ def rake(
         raise CXDataError(f"max_iter must be a whole number >= 1; got {max_iter!r}.")
     if not (isinstance(tol, int | float) and tol > 0):
         raise CXDataError(f"tol must be a positive number; got {tol!r}.")
+    if not (isinstance(warn_below, int | float) and 0 <= warn_below <= 1):
+        raise CXDataError(f"warn_below must be a share in [0, 1]; got {warn_below!r}.")
+    low, high = _check_bounds(bounds)
     margins = []
     for column in columns:
         check_no_missing(frame, column)
         margins.append(_targets(frame, column, targets[column]))
+    levels = {c: list(pd.Series(dict(targets[c])).index) for c in columns}
+    base = np.ones(len(frame)) if base_weights is None else _base(base_weights, frame)
 
-    w = np.ones(len(frame))
-    gap = np.inf
+    w, gap = base.copy(), np.inf
     for _ in range(max_iter):
         for codes, share in margins:
             current = np.bincount(codes, weights=w, minlength=len(share)) / w.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
                 factor = np.where(current > 0, share / current, 0.0)
             w = w * factor[codes]
+        if bounds is not None:
+            w = w / w.mean()
+            w = base * np.clip(w / base, low, high)
         total = w.sum()
         gap = max(
             float(np.abs(np.bincount(codes, weights=w, minlength=len(share)) / total - share).max())
             for codes, share in margins
         )
         if gap <= tol:
-            return pd.Series(w / w.mean(), index=frame.index, name="weight")
+            weights = pd.Series(w / w.mean(), index=frame.index, name="weight")
+            _warn_effective(weights, warn_below)
+            return weights
+    if bounds is not None:
+        raise CXDataError(
+            f"rake cannot meet the targets within bounds={bounds!r}: after {max_iter} sweeps a "
+            f"weighted share is still {gap:.3g} from its target. {_thinnest(margins, levels)} "
+            "Widen the bounds, or collapse sparse levels."
+        )
     raise CXDataError(
         f"rake did not converge in {max_iter} sweeps: a weighted share is still {gap:.3g} from its "
         f"target (tol={tol:g}). The targets may contradict the sample (empty cells); "
         "collapse sparse levels or raise max_iter."
     )
+
+
+def _check_bounds(bounds: Any) -> tuple[float, float]:
+    """(low, high) of the weight adjustment; (0, inf) without bounds."""
+    if bounds is None:
+        return 0.0, np.inf
+    try:
+        low, high = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise CXDataError(f"bounds must be a pair (low, high); got {bounds!r}.") from None
+    if not (0 <= low < 1 < high):
+        raise CXDataError(
+            f"bounds must satisfy 0 <= low < 1 < high (adjustments around the base weight); "
+            f"got {bounds!r}."
+        )
+    return low, high
+
+
+def _base(base_weights: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Base weights as a float array with mean 1, zero weights refused."""
+    base = check_weights(base_weights, len(frame), index=frame.index)
+    named = pd.DataFrame({"base_weights": base}, index=frame.index)
+    fail_rows(
+        named,
+        base <= 0,
+        "base_weights",
+        "be positive (a respondent with weight 0 cannot be raked; drop the row)",
+    )
+    return base / base.mean()
+
+
+def _thinnest(margins: list[tuple[np.ndarray, np.ndarray]], levels: dict[str, list]) -> str:
+    """A sentence on the level whose respondents are fewest for its target share."""
+    worst, text = 0.0, ""
+    n = len(margins[0][0])
+    for (codes, share), (column, names) in zip(margins, levels.items(), strict=True):
+        observed = np.bincount(codes, minlength=len(share)) / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(observed > 0, share / observed, 0.0)
+        k = int(np.argmax(ratio))
+        if ratio[k] > worst:
+            worst = float(ratio[k])
+            text = (
+                f"Level {names[k]!r} of {column!r} holds {observed[k]:.1%} of the respondents "
+                f"for a target of {share[k]:.1%}: its weights would need to be about "
+                f"{worst:.3g} times the average."
+            )
+    return text
+
+
+def _warn_effective(weights: pd.Series, warn_below: float) -> None:
+    """Warn when the weights leave less than ``warn_below`` of the rows' information."""
+    n = len(weights)
+    n_eff = float(weights.sum() ** 2 / (weights**2).sum())
+    if n_eff < warn_below * n:
+        warnings.warn(
+            f"The raking weights leave an effective sample size of {n_eff:.1f} of {n} rows "
+            f"({n_eff / n:.0%}); the largest weight is {weights.max():.3g} times the average. "
+            "Intervals widen accordingly. Consider bounds=(low, high), coarser targets, or "
+            "fewer raking variables.",
+            WeightingWarning,
+            stacklevel=3,
+        )
