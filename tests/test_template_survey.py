@@ -88,6 +88,11 @@ def test_cx_metrics_on_the_german_example(german_metrics):
     assert re.search(r"no clear change|is (higher|lower) in", text)
     exported = pd.read_csv(folder / "exports" / "cx_metrics_by_touchpoint.csv")
     assert set(exported["metric"]) == {"nps", "csat", "ces"}
+    # 300 answers from 129 customers: the intervals say they count customers, not answers
+    assert re.search(
+        r"The \d+ answers of the headline metric come from \d+ customers \(\d\.\d answers each",
+        text,
+    )
 
 
 def test_key_drivers_without_drivers_says_so_in_one_sentence(german, tmp_path):
@@ -107,6 +112,7 @@ def test_both_templates_on_the_bundled_survey(tmp_path):
     nb, html = render("01_cx_metrics.ipynb", tmp_path / "01.ipynb")
     assert_clean(html)
     assert summary_line(nb).startswith("**Net Promoter Score (NPS) is +")
+    assert "come from 887 customers (2.3 answers each on average)" in markdown_text(nb)
     nb, html = render("02_key_drivers.ipynb", tmp_path / "02.ipynb", n_boot=50)
     assert_clean(html)
     first = summary_line(nb)
@@ -223,3 +229,21 @@ def test_a_group_blanked_for_one_metric_is_blanked_for_all_and_in_the_counts():
     counts = response_table(frame, "touchpoint", min_cell=10, hidden=blanked)
     assert counts.loc[counts["touchpoint"].isin(blanked), "answers"].isna().all()
     assert counts.loc[counts["touchpoint"].eq("A"), "answers"].item() == 60
+
+
+def test_repeat_sentence_only_when_customers_answer_more_than_once():
+    from cxlib.survey import report as cx
+
+    once = pd.DataFrame({"customer_id": range(40), "csat": [5, 4, 2, 3] * 10})
+    assert cx.repeat_sentence(cx.metric_table(once)) is None
+    assert cx.repeat_sentence(cx.metric_table(once.drop(columns="customer_id"))) is None
+    # 20 customers answer twice, each the same both times: the design effect is about 2
+    twice = pd.DataFrame({"customer_id": list(range(20)) * 2, "csat": [5, 4, 2, 3] * 10})
+    table = cx.metric_table(twice)
+    assert table.loc[0, "n_clusters"] == 20 and table.loc[0, "deff"] == pytest.approx(2, rel=0.1)
+    assert cx.repeat_sentence(table) == (
+        "The 40 answers of the headline metric come from 20 customers (2.0 answers each on "
+        "average). A customer's answers resemble each other, so the intervals count customers, "
+        "not answers, as the independent draws; that makes them 1.4 times as wide as for the "
+        "same number of answers from different customers."
+    )

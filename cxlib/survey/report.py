@@ -64,6 +64,7 @@ __all__ = [
     "plot_groups",
     "plot_months",
     "present_metrics",
+    "repeat_sentence",
     "response_table",
     "spread_sentence",
     "summary_lines",
@@ -92,14 +93,15 @@ def survey_frame(path: str | Path | None, *, seed: int = 0) -> tuple[pd.DataFram
 
     ``path`` None gives the transactional surveys of the simulated panel
     (:func:`cxlib.simulate.cx_panel` with 2,000 customers and ``seed``): csat, ces, nps by
-    touchpoint with dates. Otherwise :func:`cxlib.byod.load_survey` (a prepared file applies
+    touchpoint with dates and the customer of each answer. Otherwise :func:`cxlib.byod.load_survey` (a prepared file applies
     its recorded scales, missing codes and drivers); its notes are returned, not warned.
     """
     if path is None:
         from cxlib.simulate import cx_panel
 
         panel = cx_panel(2000, seed=seed)
-        frame = panel.surveys[["timestamp", "touchpoint", "responded", "csat", "ces", "nps"]]
+        columns = ["customer_id", "timestamp", "touchpoint", "responded", "csat", "ces", "nps"]
+        frame = panel.surveys[columns]
         frame = frame.reset_index(drop=True)
         frame.attrs["survey"] = {"scales": {}, "missing_codes": [], "drivers": [], "overall": None}
         return frame, []
@@ -330,12 +332,16 @@ def metric_table(
 ) -> pd.DataFrame:
     """Every metric present over all answers: one row per metric with its interval.
 
+    When the frame has ``customer_id``, a customer's answers count as one cluster
+    (:mod:`cxlib.survey.design`): the intervals allow for customers who answered more than once.
+
     Returns
     -------
     DataFrame
         ``metric``, ``label``, ``estimate``, ``ci_low``, ``ci_high``, ``n`` (answers),
-        ``n_missing`` (no answer, or not applicable), ``unit``, ``scale_low``, ``scale_high``
-        and ``definition`` (one sentence), in the order of :data:`METRICS`.
+        ``n_missing`` (no answer, or not applicable), ``deff`` (design effect), ``n_clusters``
+        (customers with an answer; ``n`` without customer ids), ``unit``, ``scale_low``,
+        ``scale_high`` and ``definition`` (one sentence), in the order of :data:`METRICS`.
     """
     table = metric_scales(frame, scales)
     functions: dict[str, Callable[..., Estimate]] = {
@@ -348,7 +354,9 @@ def metric_table(
     rows = []
     for metric in present_metrics(frame):
         scale = table[metric]
-        est = functions[metric](frame[metric], level=level, **_metric_kwargs(metric, scale))
+        est = functions[metric](
+            frame[metric], level=level, cluster=_customers(frame), **_metric_kwargs(metric, scale)
+        )
         rows.append(
             {
                 "metric": metric,
@@ -358,6 +366,8 @@ def metric_table(
                 "ci_high": est.ci_high,
                 "n": est.n,
                 "n_missing": est.n_missing,
+                "deff": est.deff,
+                "n_clusters": est.n if est.n_clusters is None else est.n_clusters,
                 "unit": est.unit,
                 "scale_low": scale[0],
                 "scale_high": scale[1],
@@ -439,14 +449,19 @@ def compare_groups(
     """Difference ``b - a`` of a metric between two groups: (estimate, ci_low, ci_high).
 
     Uses :func:`cxlib.survey.compare` (Newcombe for shares, the NPS difference interval,
-    Welch for means) on the answers of the two groups.
+    Welch for means) on the answers of the two groups; with ``customer_id`` in the frame, the
+    customers who answered in both groups are accounted for.
     """
     scale = metric_scales(frame, scales)[metric]
+    in_a, in_b = frame[by] == a, frame[by] == b
+    customers = _customers(frame)
     res = compare(
-        frame.loc[frame[by] == a, metric],
-        frame.loc[frame[by] == b, metric],
+        frame.loc[in_a, metric],
+        frame.loc[in_b, metric],
         metric=cast(Metric, metric),
         level=level,
+        cluster_a=None if customers is None else customers[in_a],
+        cluster_b=None if customers is None else customers[in_b],
         **_metric_kwargs(metric, scale),
     )
     return float(res.estimate), float(res.ci_low), float(res.ci_high)
@@ -621,6 +636,33 @@ def response_table(
         shown.loc[also, ["rows", "answers"]] = pd.NA
         shown["suppressed"] = shown["suppressed"] | also
     return shown
+
+
+def _customers(frame: pd.DataFrame) -> pd.Series | None:
+    """The customer of each answer, when the survey has customer ids."""
+    return frame["customer_id"] if "customer_id" in frame.columns else None
+
+
+def repeat_sentence(overall: pd.DataFrame) -> str | None:
+    """One sentence on repeat respondents and what they do to the intervals, or None.
+
+    None when the survey has no customer ids or every customer answered once. Built from
+    :func:`metric_table`: answers, customers and the design effects of the metrics.
+    """
+    if overall.empty or (overall["n_clusters"] >= overall["n"]).all():
+        return None
+    first = overall.iloc[0]
+    answers, customers = int(first["n"]), int(first["n_clusters"])
+    wider = np.sqrt(overall["deff"].clip(lower=1))
+    low, high = float(wider.min()), float(wider.max())
+    factor = f"{low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f} to {high:.1f}"
+    return (
+        f"The {answers:,} answers of the headline metric come from {customers:,} customers "
+        f"({answers / customers:.1f} answers each on average). A customer's answers resemble "
+        "each other, so the intervals count customers, not answers, as the independent draws; "
+        f"that makes them {factor} times as wide as for the same number of answers from "
+        "different customers."
+    )
 
 
 def metric_kinds() -> dict[str, str]:
