@@ -29,7 +29,7 @@ import pandas as pd
 
 from cxlib.validate import CXDataError, check_columns, check_no_missing, check_weights, fail_rows
 
-__all__ = ["WeightingWarning", "effective_n", "rake"]
+__all__ = ["WeightingWarning", "effective_n", "rake", "trim_weights"]
 
 
 class WeightingWarning(UserWarning):
@@ -293,3 +293,63 @@ def _warn_effective(weights: pd.Series, warn_below: float) -> None:
             WeightingWarning,
             stacklevel=3,
         )
+
+
+def trim_weights(
+    weights: Any, *, upper: float, lower: float = 0.0, max_iter: int = 100
+) -> pd.Series:
+    """Cap weights at ``upper`` (and raise them to ``lower``) times their mean, keeping the total.
+
+    Weights above ``upper * mean`` are cut to it; the weight removed is shared among the other
+    weights in proportion to their size, which can push more weights over the cap, so the step
+    repeats until every weight lies within the bounds (as ``trimWeights(..., strict = TRUE)`` of
+    R's ``survey`` package, with bounds relative to the mean weight). Trimming trades bias for
+    variance: the trimmed weights no longer match the raking targets exactly, in return for a
+    larger effective sample size. To cap weights *and* keep the margins, use
+    ``rake(..., bounds=...)`` instead, when the margins allow it.
+
+    Parameters
+    ----------
+    weights : Series or array-like
+        Non-negative weights, not all zero (e.g. from :func:`rake`).
+    upper : float
+        Largest weight allowed, as a multiple of the mean weight (> 1), e.g. 3.
+    lower : float
+        Smallest weight allowed, as a multiple of the mean weight (0 <= lower < 1).
+    max_iter : int
+        Most trimming steps.
+
+    Returns
+    -------
+    Series
+        Trimmed weights with the same total (and mean) as ``weights``, named ``"weight"``
+        (aligned with ``weights`` when it is a Series).
+
+    Examples
+    --------
+    >>> trim_weights([1, 1, 1, 5], upper=1.5).round(3).tolist()  # mean 2: cap at 3
+    [1.667, 1.667, 1.667, 3.0]
+    """
+    w = check_weights(weights, len(np.atleast_1d(np.asarray(weights, dtype=float))))
+    if not (isinstance(upper, int | float) and upper > 1):
+        raise CXDataError(f"upper must be a multiple of the mean weight above 1; got {upper!r}.")
+    if not (isinstance(lower, int | float) and 0 <= lower < 1):
+        raise CXDataError(f"lower must be a multiple of the mean weight in [0, 1); got {lower!r}.")
+    mean = w.mean()
+    high, low = upper * mean, lower * mean
+    for _ in range(max_iter):
+        outside = (w > high * (1 + 1e-12)) | (w < low * (1 - 1e-12))
+        if not outside.any():
+            break
+        clipped = np.clip(w, low, high)
+        excess = float((w - clipped).sum())  # > 0: weight to give to the others
+        free = ~outside & (clipped > 0)
+        w = clipped
+        w[free] += excess * w[free] / w[free].sum()
+    else:
+        raise CXDataError(
+            f"trim_weights did not settle in {max_iter} steps; the bounds ({lower}, {upper}) "
+            "may be too tight for these weights."
+        )
+    index = weights.index if isinstance(weights, pd.Series) else None
+    return pd.Series(w, index=index, name="weight")

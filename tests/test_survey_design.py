@@ -21,7 +21,7 @@ from scipy import stats
 from cxlib.survey import by_group, ces, compare, csat, mean_score, nps, sample_size, wrs
 from cxlib.survey.design import linearised_variance
 from cxlib.validate import CXDataError
-from cxlib.weighting import WeightingWarning, effective_n, rake
+from cxlib.weighting import WeightingWarning, effective_n, rake, trim_weights
 
 
 # --------------------------------------------------------------------------- clusters
@@ -453,3 +453,42 @@ def test_linearised_variance_kernel_by_hand():
     )
     assert res["var"][0] == pytest.approx(2 / 1 * (2 / 81))
     assert res["n_clusters"][0] == 2 and res["df"][0] == 1
+
+
+# --------------------------------------------------------------------------- the repeat simulator
+def test_repeat_answers_has_the_stated_shares_and_intracluster_correlation():
+    from cxlib.simulate import repeat_answers
+    from cxlib.survey.design import intracluster_correlation
+
+    sizes = np.array([1, 2, 3, 2, 4] * 400)
+    sim = repeat_answers(sizes, {5: 0.6, 3: 0.3, 1: 0.1}, concentration=3.0, reps=20, seed=4)
+    answers = sim.answers
+    assert len(answers) == 20 * sizes.sum() and answers["customer_id"].nunique() == 20 * 2000
+    shares = answers["answer"].value_counts(normalize=True)
+    assert shares.to_dict() == pytest.approx({5: 0.6, 3: 0.3, 1: 0.1}, abs=0.01)
+    # the design effect of the top-box share, measured over the 20 surveys, implies icc 1/4
+    table = by_group(
+        answers.rename(columns={"answer": "csat"}), metric="csat", score="csat", by="survey"
+    )
+    rho = intracluster_correlation(table["deff"].mean(), sizes)
+    assert sim.icc == 0.25 and rho == pytest.approx(0.25, abs=0.03)
+    again = repeat_answers(sizes, {5: 0.6, 3: 0.3, 1: 0.1}, concentration=3.0, reps=20, seed=4)
+    pd.testing.assert_frame_equal(answers, again.answers)
+    with pytest.raises(CXDataError, match="sum to 1"):
+        repeat_answers(sizes, {5: 0.6, 3: 0.3}, concentration=3.0, seed=0)
+    with pytest.raises(CXDataError, match=">= 1"):
+        repeat_answers([0, 2], {5: 1.0}, concentration=3.0, seed=0)
+
+
+def test_trim_weights_caps_and_keeps_the_total():
+    # mean 2, cap 3: the 5 loses 2, shared by the three 1s in proportion (2/3 each)
+    trimmed = trim_weights(pd.Series([1.0, 1.0, 1.0, 5.0], index=list("abcd")), upper=1.5)
+    assert trimmed.tolist() == pytest.approx([5 / 3, 5 / 3, 5 / 3, 3.0])
+    assert list(trimmed.index) == list("abcd") and trimmed.sum() == pytest.approx(8.0)
+    # redistribution can push another weight over the cap: repeated until none is
+    w = np.array([1.0, 1.0, 2.9, 10.0])  # mean 3.725, cap 1.2 * mean = 4.47
+    out = trim_weights(w, upper=1.2, lower=0.3).to_numpy()
+    assert out.max() <= 1.2 * w.mean() * (1 + 1e-9) and out.min() >= 0.3 * w.mean() * (1 - 1e-9)
+    assert out.sum() == pytest.approx(w.sum())
+    with pytest.raises(CXDataError, match="upper must be"):
+        trim_weights(w, upper=0.9)

@@ -137,6 +137,7 @@ from cxlib.simulate.params import (
     STAGES_EN,
     TOUCHPOINTS,
 )
+from cxlib.simulate.repeat import RepeatAnswers, repeat_answers
 from cxlib.simulate.truth import CXTruth
 
 __all__ = [
@@ -148,5 +149,7 @@ __all__ = [
     "TOUCHPOINTS",
     "CXPanel",
     "CXTruth",
+    "RepeatAnswers",
     "cx_panel",
+    "repeat_answers",
 ]

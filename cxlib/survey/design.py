@@ -50,7 +50,7 @@ import pandas as pd
 
 from cxlib.validate import CXDataError, fail_rows
 
-__all__ = ["cluster_codes", "linearised_variance", "raking_matrix"]
+__all__ = ["cluster_codes", "intracluster_correlation", "linearised_variance", "raking_matrix"]
 
 
 def _aligned(values: Any, n: int, index: pd.Index | None, name: str) -> Any:
@@ -253,3 +253,25 @@ def check_raked_names(raked_on: Sequence[str] | None) -> list[str]:
     if not names:
         raise CXDataError("raked_on must name at least one raking variable, or be None.")
     return names
+
+
+def intracluster_correlation(deff: float, cluster_sizes: Any) -> float:
+    """The intracluster correlation implied by a design effect and the answers per respondent.
+
+    Kish's (1965, section 5.4) approximation for clusters of unequal size ``m``,
+    ``deff = 1 + (m_w - 1) rho`` with ``m_w = sum m^2 / sum m`` (the average cluster size seen
+    from an answer), solved for ``rho``: how much more alike two answers of one respondent are
+    than two answers of different respondents (0: not at all; 1: identical).
+
+    Examples
+    --------
+    >>> round(intracluster_correlation(2.0, [1, 2, 3]), 3)  # m_w = 14 / 6
+    0.75
+    """
+    sizes = np.asarray(cluster_sizes, dtype=float)
+    if sizes.ndim != 1 or sizes.size == 0 or (sizes < 1).any():
+        raise CXDataError("cluster_sizes must be a non-empty list of answer counts >= 1.")
+    m_w = float((sizes * sizes).sum() / sizes.sum())
+    if m_w <= 1:
+        raise CXDataError("every respondent answered once: there is no intracluster correlation.")
+    return (float(deff) - 1) / (m_w - 1)
