@@ -15,7 +15,8 @@ answers has expectation ``shares``. Two answers of the same customer fall into t
 more often than two answers of different customers: the intracluster correlation of any category
 indicator is ``1 / (concentration + 1)`` (the Dirichlet-multinomial; Mosimann 1962), and the
 design effect of a share is about ``1 + (m_w - 1) / (concentration + 1)`` with
-``m_w = sum m^2 / sum m`` (Kish 1965, section 5.4; :func:`cxlib.survey.design.intracluster_correlation`).
+``m_w = sum m^2 / sum m`` (Kish 1965, section 5.4;
+:func:`cxlib.survey.design.intracluster_correlation`).
 
 References
 ----------

@@ -93,8 +93,9 @@ def survey_frame(path: str | Path | None, *, seed: int = 0) -> tuple[pd.DataFram
 
     ``path`` None gives the transactional surveys of the simulated panel
     (:func:`cxlib.simulate.cx_panel` with 2,000 customers and ``seed``): csat, ces, nps by
-    touchpoint with dates and the customer of each answer. Otherwise :func:`cxlib.byod.load_survey` (a prepared file applies
-    its recorded scales, missing codes and drivers); its notes are returned, not warned.
+    touchpoint with dates and the customer of each answer. Otherwise
+    :func:`cxlib.byod.load_survey` (a prepared file applies its recorded scales, missing codes
+    and drivers); its notes are returned, not warned.
     """
     if path is None:
         from cxlib.simulate import cx_panel
