@@ -492,3 +492,12 @@ def test_trim_weights_caps_and_keeps_the_total():
     assert out.sum() == pytest.approx(w.sum())
     with pytest.raises(CXDataError, match="upper must be"):
         trim_weights(w, upper=0.9)
+
+
+def test_bootstrap_ignores_respondents_without_answers():
+    # respondent "z" has only a missing answer: the bootstrap resamples the two others only
+    scores = pd.Series([5.0, 6.0, 7.0, 4.0, np.nan])
+    cluster = pd.Series(["a", "a", "b", "b", "z"])
+    with_empty = ces(scores, cluster=cluster, method="percentile", seed=3)
+    without = ces(scores[:4], cluster=cluster[:4], method="percentile", seed=3)
+    assert (with_empty.ci_low, with_empty.ci_high) == (without.ci_low, without.ci_high)

@@ -68,7 +68,8 @@ def bootstrap_mean_interval(
     interval is NaN; when all answers are equal it is the estimate at both ends.
     """
     _check(n_boot, seed)
-    ids = np.arange(len(x)) if clusters is None else clusters
+    # respondents with answers only (codes of respondents whose answers were all missing drop out)
+    ids = np.arange(len(x)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
     n_resp = int(ids.max()) + 1
     sums = np.bincount(ids, weights=w * x, minlength=n_resp)
     wsum = np.bincount(ids, weights=w, minlength=n_resp)

@@ -82,7 +82,13 @@ def cluster_codes(
     """
     ids = pd.Series(_aligned(cluster, n, index, "cluster"), copy=False).reset_index(drop=True)
     missing = ids.isna().to_numpy()
-    fail_rows(ids.to_frame("cluster"), missing, "cluster", "name the respondent of every answer")
+    fail_rows(
+        ids.to_frame("cluster"),
+        missing,
+        "cluster",
+        "name the respondent of every answer (or pass cluster=None to treat the answers as "
+        "independent)",
+    )
     codes, _ = pd.factorize(ids, sort=True)
     return codes.astype(np.intp), ids.to_numpy()
 
