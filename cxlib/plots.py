@@ -66,13 +66,15 @@ def simulated_note(target: Any, text: str = "simulated data (cxlib.simulate)") -
     Returns
     -------
     matplotlib.text.Text
-        The note (grey, small, right-aligned at the figure's lower right corner).
+        The note: grey, small, right-aligned just below the figure's lower right corner, clear of
+        tick labels. A figure saved with ``bbox_inches="tight"`` (as notebooks show them) includes
+        it.
     """
     figure = getattr(target, "figure", None) if isinstance(target, Axes) else target
     if not isinstance(figure, mpl.figure.Figure):
         raise TypeError(f"target must be a Figure or an Axes; got {type(target).__name__}.")
     return figure.text(
-        0.995, 0.005, text, ha="right", va="bottom", fontsize=8, color="0.35", style="italic"
+        0.995, 0.0, text, ha="right", va="top", fontsize=8, color="0.35", style="italic"
     )
 
 

@@ -45,7 +45,7 @@ def test_simulated_note_marks_the_figure_of_an_axes_or_a_figure():
     fig, (ax1, ax2) = plt.subplots(1, 2)
     note = simulated_note(ax2)
     assert note in fig.texts and note.get_text() == "simulated data (cxlib.simulate)"
-    assert note.get_position() == (0.995, 0.005) and note.get_ha() == "right"
+    assert note.get_position() == (0.995, 0.0) and note.get_ha() == "right"
     assert simulated_note(fig, "SIMULATED").get_text() == "SIMULATED"
     assert len(fig.texts) == 2
     with pytest.raises(TypeError, match="Figure or an Axes"):
