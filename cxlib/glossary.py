@@ -1,18 +1,37 @@
 """The German-English glossary of the CX terms used throughout cxlib and its notebooks.
 
 CX practice in German-speaking companies uses German names for the metrics, and stakeholders read
-both. :func:`glossary` returns the table that the start-here notebook shows; every other notebook
-gives the German term beside the English one at first use.
+both. :func:`glossary` returns the table that the start-here notebook shows, and
+:func:`glossary_markdown` the same table as Markdown, so that no definition is cut off; every
+other notebook gives the German term beside the English one at first use, and uses one German word
+per concept (for example *Kundenabwanderungsrate* for the churn rate and *Kundendauer* for tenure).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["GLOSSARY", "glossary"]
+__all__ = ["GLOSSARY", "glossary", "glossary_markdown"]
 
 #: (English term, German term, abbreviation, definition used in cxlib, unit)
 GLOSSARY: list[tuple[str, str, str, str, str]] = [
+    (
+        "Customer experience",
+        "Kundenerlebnis, Kundenerfahrung (Customer Experience)",
+        "CX",
+        "The sum of all impressions a customer forms of a company over the whole relationship, "
+        "at every touchpoint, rational and emotional; the result of how well the company meets "
+        "the customer's expectations.",
+        "",
+    ),
+    (
+        "User experience",
+        "Nutzererlebnis (User Experience)",
+        "UX",
+        "The experience of using one product or interface, such as the app or the website: one "
+        "part of the customer experience, which a good product alone cannot make good.",
+        "",
+    ),
     (
         "Customer satisfaction",
         "Kundenzufriedenheit",
@@ -30,7 +49,7 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Net Promoter Score",
-        "Weiterempfehlungsbereitschaft (Net Promoter Score)",
+        "Net Promoter Score (Saldo aus Promotoren und Detraktoren)",
         "NPS",
         "Percent promoters (9-10) minus percent detractors (0-6) on the 0-10 likelihood-to-"
         "recommend question; passives (7-8) stay in the denominator.",
@@ -38,9 +57,11 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Willingness to recommend",
-        "Weiterempfehlungsrate",
+        "Weiterempfehlungsbereitschaft",
         "WRS",
-        "Share of answers in the top two boxes of a 1-5 'would you recommend us' scale.",
+        "Share of answers in the top two boxes (4-5) of a 1-5 'would you recommend us?' item. "
+        "The score has no standard formula; this top-2-box share is cxlib's definition, read "
+        "like CSAT.",
         "percent points",
     ),
     (
@@ -59,20 +80,52 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
         "percent per period",
     ),
     (
+        "Tenure",
+        "Kundendauer (Dauer der Kundenbeziehung)",
+        "",
+        "Time since the customer's first contract or purchase, in the unit the data record.",
+        "months or years",
+    ),
+    (
+        "Retention campaign",
+        "Kundenbindungsmaßnahme, Halteaktion",
+        "",
+        "An action for customers who are still active but at risk of leaving (a call, an offer); "
+        "its effect is measured against a control group.",
+        "",
+    ),
+    (
+        "Win-back",
+        "Kundenrückgewinnung",
+        "",
+        "Winning back customers who have already left; not the same as a retention campaign.",
+        "",
+    ),
+    (
         "Touchpoint",
         "Kontaktpunkt (Touchpoint)",
         "",
-        "A place where customer and company meet: website, app, hotline, branch, delivery, "
-        "invoice.",
+        "A point of contact between customer and company: direct ones the company runs (website, "
+        "app, hotline, branch, delivery, invoice) and indirect ones it does not (reviews, social "
+        "media, word of mouth, friends' recommendations).",
         "",
     ),
     (
         "Customer journey",
         "Kundenreise (Customer Journey)",
         "",
-        "The sequence of touchpoints a customer passes through, from first interest to purchase, "
-        "use, service and recommendation.",
+        "The sequence of touchpoints a customer passes through: before the purchase (first "
+        "interest, search), the purchase, and after it (delivery, use, service, billing), "
+        "leading to recommendation and the next purchase (Lemon & Verhoef 2016).",
         "",
+    ),
+    (
+        "Moment of truth",
+        "Moment der Wahrheit",
+        "",
+        "An interaction whose outcome changes the relationship; in cxlib, a bad experience at a "
+        "touchpoint that raises the risk of leaving in the following month.",
+        "log hazard ratio",
     ),
     (
         "RFM",
@@ -86,14 +139,43 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
         "Customer lifetime value",
         "Kundenwert (Customer Lifetime Value)",
         "CLV",
-        "Present value of the margin a customer is expected to bring over a stated horizon, at a "
-        "stated discount rate per period.",
+        "Present value of the margin (Deckungsbeitrag: revenue minus variable costs, not revenue) "
+        "a customer is expected to bring over a stated horizon, at a stated discount rate per "
+        "period. A figure computed from revenue must say so.",
         "currency",
     ),
 ]
 
+_COLUMNS = ["english", "german", "abbreviation", "definition", "unit"]
+
 
 def glossary() -> pd.DataFrame:
     """The glossary as a DataFrame: ``english, german, abbreviation, definition, unit``."""
-    columns = ["english", "german", "abbreviation", "definition", "unit"]
-    return pd.DataFrame(GLOSSARY, columns=columns)
+    return pd.DataFrame(GLOSSARY, columns=_COLUMNS)
+
+
+def glossary_markdown() -> str:
+    """The glossary as a Markdown table, every definition in full (no truncated cells).
+
+    Columns: term (English, with the abbreviation), German, definition, unit. Pipe characters
+    in a cell are escaped so that the table stays intact.
+
+    Examples
+    --------
+    >>> table = glossary_markdown()
+    >>> table.splitlines()[0]
+    '| term | German | definition in cxlib | unit |'
+    >>> len(table.splitlines()) == len(GLOSSARY) + 2
+    True
+    """
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| term | German | definition in cxlib | unit |", "|---|---|---|---|"]
+    for english, german, abbreviation, definition, unit in GLOSSARY:
+        term = f"**{english}** ({abbreviation})" if abbreviation else f"**{english}**"
+        lines.append(
+            f"| {cell(term)} | *{cell(german)}* | {cell(definition)} | {cell(unit) or '-'} |"
+        )
+    return "\n".join(lines)

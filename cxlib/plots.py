@@ -28,6 +28,7 @@ __all__ = [
     "plot_profit_curve",
     "plot_transition_heatmap",
     "set_style",
+    "simulated_note",
 ]
 
 #: seaborn's colour-blind-safe palette, used by every cxlib figure.
@@ -46,6 +47,34 @@ def set_style(*, context: str = "notebook") -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
         }
+    )
+
+
+def simulated_note(target: Any, text: str = "simulated data (cxlib.simulate)") -> Any:
+    """Write a small note in the lower right corner of a figure drawn from simulated data.
+
+    A lesson's figure may be copied into a slide without its notebook; the note keeps saying
+    that the numbers come from a simulation, not from real customers.
+
+    Parameters
+    ----------
+    target : Figure or Axes
+        The figure, or any of its Axes (the note goes on the whole figure).
+    text : str
+        The note.
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The note: grey, small, right-aligned just below the figure's lower right corner, clear of
+        tick labels. A figure saved with ``bbox_inches="tight"`` (as notebooks show them) includes
+        it.
+    """
+    figure = getattr(target, "figure", None) if isinstance(target, Axes) else target
+    if not isinstance(figure, mpl.figure.Figure):
+        raise TypeError(f"target must be a Figure or an Axes; got {type(target).__name__}.")
+    return figure.text(
+        0.995, 0.0, text, ha="right", va="top", fontsize=8, color="0.35", style="italic"
     )
 
 

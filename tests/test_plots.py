@@ -7,9 +7,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 from cxlib.churn import churn_rates  # noqa: E402
-from cxlib.plots import plot_estimate_series, plot_estimates  # noqa: E402
+from cxlib.plots import plot_estimate_series, plot_estimates, simulated_note  # noqa: E402
 from cxlib.survey import by_group  # noqa: E402
 
 
@@ -38,3 +39,15 @@ def test_plot_estimate_series_draws_line_band_and_truth():
     assert ax.get_legend_handles_labels()[1] == ["estimate, 95% CI", "true value (simulation)"]
     assert ax.get_ylabel() == "churn (%)"
     plt.close(ax.figure)
+
+
+def test_simulated_note_marks_the_figure_of_an_axes_or_a_figure():
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    note = simulated_note(ax2)
+    assert note in fig.texts and note.get_text() == "simulated data (cxlib.simulate)"
+    assert note.get_position() == (0.995, 0.0) and note.get_ha() == "right"
+    assert simulated_note(fig, "SIMULATED").get_text() == "SIMULATED"
+    assert len(fig.texts) == 2
+    with pytest.raises(TypeError, match="Figure or an Axes"):
+        simulated_note("not a figure")
+    plt.close(fig)

@@ -380,10 +380,13 @@ def test_driver_r2_is_an_explicit_field_equal_to_the_closed_form(big):
 def test_every_public_name_of_cxlib_simulate_is_importable_from_the_package():
     import cxlib.simulate as sim
 
-    # the names of cxlib.simulate before it became a package (notebooks import STAGES_EN too)
-    names = "DEFAULT_PARAMS REGIONS SEGMENTS STAGES STAGES_EN TOUCHPOINTS CXPanel CXTruth cx_panel"
+    # the names of cxlib.simulate before it became a package (notebooks import STAGES_EN too),
+    # the repeat-respondent surveys, and the 1-5 recommendation item derived from the NPS answer
+    names = (
+        "DEFAULT_PARAMS REGIONS SEGMENTS STAGES STAGES_EN TOUCHPOINTS CXPanel CXTruth cx_panel "
+        "RepeatAnswers repeat_answers NPS_TO_WRS wrs_from_nps"
+    )
     assert set(names.split()) <= set(sim.__all__)
-    assert {"RepeatAnswers", "repeat_answers"} <= set(sim.__all__)
     for name in sim.__all__:
         assert getattr(sim, name) is not None
     assert sim.CXTruth.__module__ == "cxlib.simulate.truth"

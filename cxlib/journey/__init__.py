@@ -15,6 +15,10 @@ module                     holds
 :mod:`~.hazard`            moments of truth: :func:`person_periods`,
                            :func:`moments_of_truth` (a :class:`MomentsOfTruth`) and
                            :func:`naive_moments_of_truth`
+:mod:`~.priorities`        what to fix first: :func:`excess_churns`, the churns due to
+                           bad experiences at each touchpoint, with an interval
+:mod:`~.groups`            CX against UX: :func:`product_service_groups` sorts customers
+                           by their product-side and service-side experience
 ``_prepare``               (private) the checked, sorted and coded view of a log
 ``_glm``                   (private) the hazard GLM fit of ``moments_of_truth``, checked
                            at the optimum
@@ -31,6 +35,7 @@ Lemon, K. N. & Verhoef, P. C. (2016). Understanding customer experience througho
 journey. *Journal of Marketing* 80(6), 69-96.
 """
 
+from cxlib.journey.groups import PRODUCT_SERVICE_GROUPS, product_service_groups
 from cxlib.journey.hazard import (
     MomentsOfTruth,
     moments_of_truth,
@@ -48,16 +53,20 @@ from cxlib.journey.paths import (
     transition_counts,
     transition_matrix,
 )
+from cxlib.journey.priorities import excess_churns
 
 __all__ = [
     "END",
+    "PRODUCT_SERVICE_GROUPS",
     "START",
     "MomentsOfTruth",
+    "excess_churns",
     "journeys",
     "moments_of_truth",
     "naive_moments_of_truth",
     "path_counts",
     "person_periods",
+    "product_service_groups",
     "sessionize",
     "step_flows",
     "time_to_first_purchase",

@@ -116,6 +116,9 @@ Import the public names from :mod:`cxlib.simulate`; each module holds one part o
     :class:`CXTruth` and its assembly from the parameters and the draws.
 ``panel``
     :func:`cx_panel`, which runs the parts in a fixed order, and :class:`CXPanel`.
+``derived``
+    :func:`wrs_from_nps`: a 1-5 "would you recommend us?" item derived from the 0-10 NPS answer
+    by a stated rule, for the WRS beside the NPS (the simulated surveys do not ask it).
 ``_core``
     Private helpers the modules share: touchpoint and stage codes, time units, the window
     (month boundaries in days, days and minutes to timestamps) and small draws.
@@ -128,6 +131,7 @@ Dixon, M., Freeman, K. & Toman, N. (2010). Stop trying to delight your customers
 Reichheld, F. F. (2003). The one number you need to grow. *HBR* (NPS).
 """
 
+from cxlib.simulate.derived import NPS_TO_WRS, wrs_from_nps
 from cxlib.simulate.panel import CXPanel, cx_panel
 from cxlib.simulate.params import (
     DEFAULT_PARAMS,
@@ -142,6 +146,7 @@ from cxlib.simulate.truth import CXTruth
 
 __all__ = [
     "DEFAULT_PARAMS",
+    "NPS_TO_WRS",
     "REGIONS",
     "SEGMENTS",
     "STAGES",
@@ -152,4 +157,5 @@ __all__ = [
     "RepeatAnswers",
     "cx_panel",
     "repeat_answers",
+    "wrs_from_nps",
 ]

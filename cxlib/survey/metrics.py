@@ -147,11 +147,13 @@ def wrs(
     level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> Estimate:
-    """Willingness-to-recommend share (WRS, Weiterempfehlungsrate), in percent points.
+    """Willingness to recommend (WRS, Weiterempfehlungsbereitschaft), in percent points.
 
-    The share who would recommend: answers in the ``top_box`` highest categories of a
-    recommendation question ("Würden Sie uns weiterempfehlen?", e.g. 1-5). Same machinery and
-    parameters as :func:`csat`; unlike the NPS it does not subtract anyone.
+    The share who say they would recommend: answers in the ``top_box`` highest categories of a
+    recommendation question ("Würden Sie uns weiterempfehlen?", e.g. 1-5). The score has no
+    standard formula; this top-2-box share is cxlib's definition. It measures stated
+    willingness, not actual referrals. Same machinery and parameters as :func:`csat`; unlike
+    the NPS it does not subtract anyone.
 
     Examples
     --------
