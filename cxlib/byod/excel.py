@@ -3,7 +3,8 @@
 A workbook is read through pandas with openpyxl (``pip install openpyxl``, part of the
 ``report`` extra). Which sheet is read must be clear: a workbook with one sheet is read as it
 is; with several, ``sheet`` names it (``--sheet Umsaetze``) or gives its position from 0
-(``--sheet 0``); a sheet whose name is the text given wins over a position. Without ``sheet``
+(``--sheet 0``); a sheet whose name is the text given wins over a position (in Python, an
+``int`` is always a position). Without ``sheet``
 a workbook with several sheets is refused, listing them, so that a report is never built
 silently from the wrong one.
 
@@ -63,7 +64,7 @@ def resolve_sheet(names: list[str], sheet: str | int | None) -> tuple[str | None
             "or --sheet POSITION (0 = the first)."
         )
     text = str(sheet).strip()
-    if text in names:
+    if text in names and not isinstance(sheet, int):
         return text, None
     if text.lstrip("-").isdigit():
         position = int(text)
@@ -109,7 +110,7 @@ def excel_header(file: Path, sheet: str | int | None = None) -> list[str]:
             name, _ = resolve_sheet(list(book.sheet_names), sheet)
             if name is None:
                 return []
-            first = book.parse(name, nrows=1, header=None)
+            first = pd.read_excel(book, sheet_name=name, nrows=1, header=None)
     except (OSError, ValueError, ImportError, KeyError, zipfile.BadZipFile):
         return []
     return [] if first.empty else [str(c).strip() for c in first.iloc[0] if pd.notna(c)]
@@ -132,14 +133,18 @@ def read_excel(
         name, why = resolve_sheet(names, sheet)
         if name is None:
             return None, [("", str(why))], [], {}
-        first = book.parse(name, nrows=1, header=None, keep_default_na=False, na_values=[""])
+        first = pd.read_excel(
+            book, sheet_name=name, nrows=1, header=None, keep_default_na=False, na_values=[""]
+        )
         if first.empty:
             return None, [("", f"sheet {name!r} is empty.")], [], {}
         header = ["" if pd.isna(c) else str(c) for c in first.iloc[0]]
         clashes = duplicate_names(header)
         if clashes:
             return None, clashes, [], {}
-        frame = book.parse(name, header=0, keep_default_na=False, na_values=[""])
+        frame = pd.read_excel(
+            book, sheet_name=name, header=0, keep_default_na=False, na_values=[""]
+        )
     frame.columns = [str(c).strip() for c in header[: len(frame.columns)]]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     frame = frame.loc[frame.notna().any(axis=1)]

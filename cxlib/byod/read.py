@@ -179,7 +179,9 @@ def _blank_cells_missing(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     out = frame.copy()
     for column in frame.columns:  # a loop over columns; each step is vectorised
         values = frame[column]
-        blank = values.notna() & (values.str.strip() == "")
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers and dates typed as such (Excel) hold no spaces
+        blank = (values.notna() & (values.str.strip() == "")).fillna(False).astype(bool)
         if blank.any():
             counts[column] = int(blank.sum())
             out[column] = values.mask(blank)
@@ -232,6 +234,9 @@ def _read_parquet(file: Path) -> Reading:
 def _read_excel(file: Path, sheet: str | int | None) -> Reading:
     """One sheet of a workbook (:func:`cxlib.byod.excel.read_excel`) as a :class:`Reading`."""
     frame, problems, notes, types = read_excel(file, sheet)
+    if frame is not None:
+        frame, blank_note = _blank_cells_missing(frame)
+        notes = notes + blank_note
     return Reading(frame, problems, notes, types, {}, "workbook")
 
 
