@@ -130,8 +130,8 @@ def _parser() -> argparse.ArgumentParser:
         "--returns",
         choices=("net", "drop"),
         default=None,
-        help="returns and cancellations (negative quantity or amount, invoice starting with "
-        "C): net them against the customer's purchases of the same day, or drop them",
+        help="returns and cancellations (negative quantity or amount, invoice numbers such "
+        "as C536379): net them against the customer's purchases of the same day, or drop them",
     )
     rep.add_argument(
         "--min-cell",

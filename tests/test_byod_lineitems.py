@@ -52,8 +52,8 @@ def _check(path, **options):
 
 
 def test_cancellations_start_with_c_in_any_case():
-    flags = is_cancellation(pd.Series(["C536379", "536365", " c1", None, "AC1"]))
-    assert flags.tolist() == [True, False, True, False, False]
+    flags = is_cancellation(pd.Series(["C536379", "536365", " c1", None, "AC1", "CH-2023"]))
+    assert flags.tolist() == [True, False, True, False, False, False]
 
 
 def test_returns_without_a_policy_are_refused_naming_both_policies_and_the_lines(retail):
@@ -62,7 +62,7 @@ def test_returns_without_a_policy_are_refused_naming_both_policies_and_the_lines
     (problem,) = result.problems
     assert problem.message == (
         "3 of 8 lines are returns or cancellations (a negative quantity or an invoice number "
-        'starting with "C"). Say what they mean: --returns net subtracts them from the same '
+        'of "C" and digits). Say what they mean: --returns net subtracts them from the same '
         "customer's purchases of the same day, --returns drop leaves them out. Examples:\n"
         "     CustomerID      InvoiceDate Quantity UnitPrice InvoiceNo\n"
         "line                                                         \n"

@@ -35,7 +35,7 @@ parquet: churn with NA             refused, rows named               fill in the
 undocumented column (a name)       dropped, note                     ``--keep-column NAME``
 .xlsx with several sheets          refused, sheets listed            ``--sheet NAME|POSITION``
 Excel dates as serial numbers      refused, column named             format cells as dates
-returns (qty or amount < 0, "C")   refused, lines named              ``--returns net|drop``
+returns (qty or amount < 0, C123)  refused, lines named              ``--returns net|drop``
 line item without customer id      dropped, count and share noted    none
 invoice naming two customers       refused, lines named              none
 csat written as words              read on the one known scale,      ``--map csat=LABEL:CODE``
@@ -289,7 +289,7 @@ def check_file(
         has several (:mod:`cxlib.byod.excel`).
     returns : {"net", "drop"}, optional
         Transactions only: what returns and cancellations (negative quantity or amount, an
-        invoice number starting with "C") mean; a file with any is refused without it
+        invoice number such as "C536379") mean; a file with any is refused without it
         (:mod:`cxlib.byod.lineitems`).
     labels : mapping or list of "NAME=LABEL:CODE,...", optional
         Survey only: codes for answers written as words, per score or rating column, e.g.

@@ -14,7 +14,7 @@ columns (:data:`cxlib.byod.schema.LINE_ITEM_COLUMNS`), named with ``--quantity``
   left out, and a note states how many and their share of all lines (guest orders in UCI Online
   Retail: about a quarter). In a file of purchases a missing id stays an error.
 * **returns and cancellations** are lines with a negative quantity or amount, or an invoice
-  number starting with ``C`` (UCI's cancellations: ``C536379``, with a negative quantity).
+  number of ``C`` and digits (UCI's cancellations: ``C536379``, with a negative quantity).
   Their value is ``-|quantity x price|``. A file with such lines is refused until a policy is
   chosen (``returns``, ``--returns``), and what the policy did is stated in a note:
 
@@ -48,15 +48,18 @@ __all__ = ["drop_missing_customers", "is_cancellation", "purchases"]
 
 
 def is_cancellation(invoice: pd.Series) -> np.ndarray:
-    """True where an invoice number starts with ``C`` (any case, spaces ignored).
+    """True where an invoice number is ``C`` followed by a digit (any case, spaces ignored).
+
+    UCI Online Retail's cancellations are ``C536379``; a number such as ``CH-2023-17`` (a
+    prefix of the shop's own) is not one.
 
     Examples
     --------
-    >>> is_cancellation(pd.Series(["C536379", "536365", " c1", None])).tolist()
-    [True, False, True, False]
+    >>> is_cancellation(pd.Series(["C536379", "536365", " c1", None, "CH-2023-17"])).tolist()
+    [True, False, True, False, False]
     """
-    text = invoice.astype("str").str.strip().str.upper().where(invoice.notna())
-    return text.str.startswith("C").fillna(False).to_numpy(dtype=bool)
+    text = invoice.astype("str").str.strip().where(invoice.notna())
+    return text.str.match(r"[Cc]\d").fillna(False).to_numpy(dtype=bool)
 
 
 def drop_missing_customers(f: FileCheck, column: str) -> None:
@@ -87,7 +90,7 @@ def _why(amount: pd.Series, quantity: pd.Series | None, cancelled: np.ndarray) -
     if (amount < 0).any() and quantity is None:
         reasons.append("a negative amount")
     if cancelled.any():
-        reasons.append('an invoice number starting with "C"')
+        reasons.append('an invoice number of "C" and digits')
     return " or ".join(reasons)
 
 
@@ -114,7 +117,7 @@ def purchases(
         The lines' quantities (a negative one marks a return).
     invoice : Series, optional
         The lines' invoice numbers (as text): lines of one invoice are one purchase; a number
-        starting with ``C`` marks a cancellation.
+        of ``C`` and digits marks a cancellation.
     returns : {"net", "drop"} or None
         The returns policy (see the module docstring); None refuses a file with returns.
     shown : mapping, optional
