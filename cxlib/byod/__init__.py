@@ -13,8 +13,7 @@ survey        customer_id, survey_id (unique), timestamp, touchpoint,     ``surv
               driver rating columns (``drivers``), and at least one        01 CX metrics,
               score of **csat** (1-5), **ces** (1-7, CES 2.0              02 key drivers
               agreement), **nps** (0-10), **wrs** (1-5), **score**
-              (declared scale), or one rating column per touchpoint
-              (``touchpoint_columns``); empty = no answer
+              (declared scale); empty = no answer
 customers     **customer_id** (unique), **tenure_months** (>= 0),          ``customers_path``:
               **churn** (yes/no, ja/nein, true/false, 1/0), optional       05 churn prediction,
               monthly_charges, total_charges (>= 0), contract and any     06 churn survival
@@ -35,9 +34,9 @@ case, undocumented columns dropped) comes back as notes; :mod:`~.check` has the 
 is refused, what is repaired, and the option that overrides each.
 
 Files may be CSV, Excel workbooks (one sheet) or parquet. Shop exports with one row per article
-line (quantity, unit price, invoice, returns) are turned into purchases
-(:mod:`~.lineitems`); wide surveys with one rating column per touchpoint are read with
-``touchpoint_columns`` (:mod:`~.touchpoints`); answers written as words are mapped to codes
+line (quantity, unit price, invoice, returns) are turned into purchases (:mod:`~.lineitems`);
+wide surveys with one rating column per touchpoint are read with ``touchpoint_columns`` instead
+of a score (:mod:`~.touchpoints`); answers written as words are mapped to codes
 (:mod:`~.labels`); a missing column gets a suggestion judged by name and content
 (:mod:`~.suggest`).
 

@@ -324,7 +324,7 @@ def check_file(
     if returns is not None:
         check_option(returns, RETURN_POLICIES, parameter="returns", function="check_file")
     mapping = parse_columns(columns)
-    maps = parse_maps(labels)
+    parse_maps(labels)  # a malformed --map is refused before any reading
     window = dates.date_window(date_window)  # a bad bound is refused before any reading
     name = str(path)
     reading = read_file(path, sheet=sheet)
@@ -359,8 +359,9 @@ def check_file(
             drivers=drivers or recorded.get("drivers", ()),
             overall=overall if overall is not None else recorded.get("overall"),
             touchpoints=touchpoint_columns or recorded.get("touchpoints", ()),
+            labels=labels,
         )
-        frame = None if f.problems else _survey(f, keep, options, maps)
+        frame = None if f.problems else _survey(f, keep, options)
     elif kind == "transactions":
         frame = None if f.problems else _transactions(f, keep, returns)
     else:
@@ -485,6 +486,10 @@ class SurveyOptions:
     touchpoints : tuple of str
         The touchpoint rating columns of a wide survey, as given (names or patterns, see
         :mod:`cxlib.byod.touchpoints`); a checked frame records the matched names.
+    labels : dict
+        Codes for answers written as words, ``column -> {label: code}``
+        (:mod:`cxlib.byod.labels`); applied by the check, not recorded (a checked frame holds
+        the codes).
     """
 
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -492,6 +497,7 @@ class SurveyOptions:
     drivers: tuple[str, ...] = ()
     overall: str | None = None
     touchpoints: tuple[str, ...] = ()
+    labels: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def scale(self, column: str, *, touchpoint: bool = False) -> tuple[float, float] | None:
         """The scale of a score, driver or touchpoint column: declared, else the default.
@@ -526,6 +532,7 @@ def survey_options(
     drivers: Sequence[str] | str = (),
     overall: str | None = None,
     touchpoints: Sequence[str] | str = (),
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
 ) -> SurveyOptions:
     """Check and normalise the survey keywords of :func:`check_file` into :class:`SurveyOptions`.
 
@@ -536,7 +543,7 @@ def survey_options(
     --------
     >>> survey_options(scales={"csat": (0, 5)}, missing_codes=[0], drivers="App")  # doctest: +NORMALIZE_WHITESPACE
     SurveyOptions(scales={'csat': (0.0, 5.0)}, missing_codes=(0.0,), drivers=('App',),
-                  overall=None, touchpoints=())
+                  overall=None, touchpoints=(), labels={})
     """  # noqa: E501
     checked: dict[str, tuple[float, float]] = {}
     for name, pair in (scales or {}).items():
@@ -558,7 +565,12 @@ def survey_options(
     names = tuple(_names(drivers))
     rated = tuple(split_items(touchpoints)) if touchpoints else ()
     return SurveyOptions(
-        checked, tuple(codes), names, None if overall is None else str(overall), rated
+        checked,
+        tuple(codes),
+        names,
+        None if overall is None else str(overall),
+        rated,
+        parse_maps(labels),
     )
 
 
@@ -576,6 +588,97 @@ def _apply_missing_codes(f: FileCheck, column: str, codes: tuple[float, ...]) ->
             f"{column}: {int(coded.sum())} answer(s) coded as not applicable ({shown}) "
             "read as no answer"
         )
+
+
+def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.DataFrame | None:
+    source = f.source
+    scores = [s for s in SCORE_COLUMNS if s in source]
+    touchpoints = _touchpoint_columns(f, options, scores)
+    if not scores and not touchpoints:
+        if not options.touchpoints:
+            f.add(
+                "/".join(SCORE_COLUMNS),
+                f"needs at least one score column: {_scale_text(('csat', 'ces', 'nps'))}; or "
+                f"{_scale_text(('wrs',))}, or score (a mean score on a scale you declare with "
+                f"--scale score=LOW-HIGH); the file has {list(f.raw.columns)}. Map yours "
+                "with e.g. --column nps=Weiterempfehlung; a survey with one rating column "
+                "per touchpoint names them with --touchpoint-columns.",
+            )
+        return None
+    if "nps" in options.scales and options.scales["nps"] != (0.0, 10.0):
+        f.add("nps", "the NPS is defined on the 0-10 scale only; do not declare another scale.")
+    _check_drivers(f, options, touchpoints)
+    drivers = list(options.drivers) or touchpoints
+    if "score" in scores and options.scale("score") is None:
+        f.add(
+            source["score"],
+            f"column {source['score']!r} (score, a plain mean score) has no standard scale: "
+            "declare it with --scale score=LOW-HIGH (e.g. score=1-10).",
+        )
+    overall = options.overall
+    if drivers:
+        if overall is None:
+            overall = next((s for s in OVERALL_DEFAULTS if s in scores), None)
+            if overall is None and set(options.drivers) - set(touchpoints):
+                f.add(
+                    ",".join(drivers),
+                    "the key-driver analysis needs an outcome score (nps, csat or score) or "
+                    f"--overall naming one of {scores}.",
+                )
+        elif overall not in scores:
+            f.add(overall, f"--overall {overall}: not a score column of the file; it has {scores}.")
+    if f.problems:
+        return None
+    out: dict[str, pd.Series] = {}
+    for name, unique, what in (("customer_id", False, "customers"), ("survey_id", True, "answers")):
+        if name in source:
+            values = ids(f, source[name], unique=unique, what=what)
+            if values is not None:
+                out[name] = values
+    when = source.get("timestamp", source.get("date"))
+    if when is not None:
+        parsed = date_column(f, when, required=False)
+        if parsed is not None:
+            out["timestamp"] = parsed
+    if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
+        out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
+    scales: dict[str, tuple[float, float]] = {}
+    rated = list(dict.fromkeys([*drivers, *touchpoints]))
+    columns = [*((s, source[s]) for s in scores), *((d, d) for d in rated)]
+    _read_answer_labels(f, columns, options)
+    if f.problems:
+        return None
+    for name, column in columns:
+        scale = options.scale(name, touchpoint=name in touchpoints)
+        low, high = scales[name] = cast(tuple[float, float], scale)  # checked above
+        _apply_missing_codes(f, column, options.missing_codes)
+        whole = name in SURVEY_SCORES
+        values = number_column(f, column, low=low, high=high, whole=whole, required=False)
+        if values is not None:
+            out[name] = values
+    if f.problems:
+        return None
+    frame = pd.DataFrame(out)
+    answered = frame[[*scores, *touchpoints]].notna().any(axis=1)
+    if not answered.any():
+        shown = [source[s] for s in scores] + touchpoints
+        f.add(",".join(shown), "has no answers: every score cell is empty.")
+        return None
+    frame["responded"] = answered
+    used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
+    used |= {when} if when is not None else set()
+    used |= set(rated)
+    for name, values in _extras(f, "survey", used, set(frame), keep).items():
+        frame[name] = values
+    if f.problems:
+        return None
+    frame = frame.reset_index(drop=True)
+    if touchpoints:
+        scales["score"] = scales[touchpoints[0]]  # the long form's score (touchpoint_answers)
+    frame.attrs["survey"] = SurveyOptions(
+        scales, options.missing_codes, tuple(drivers), overall, tuple(touchpoints)
+    ).to_dict()
+    return frame
 
 
 def _touchpoint_columns(f: FileCheck, options: SurveyOptions, scores: list[str]) -> list[str]:
@@ -629,12 +732,10 @@ def _check_drivers(f: FileCheck, options: SurveyOptions, touchpoints: list[str])
 
 
 def _read_answer_labels(
-    f: FileCheck,
-    columns: list[tuple[str, str]],
-    maps: Mapping[str, Mapping[str, float]],
-    options: SurveyOptions,
+    f: FileCheck, columns: list[tuple[str, str]], options: SurveyOptions
 ) -> None:
     """Turn answers written as words into codes: ``--map``, or csat's automatic reading."""
+    maps = options.labels
     known = {name for pair in columns for name in pair}
     for target in maps:
         if target not in known:
@@ -649,102 +750,6 @@ def _read_answer_labels(
             apply_labels(f, column, mapping, f"--map {name}")
         elif name == "csat":
             read_labels(f, column, options.scale("csat"))
-
-
-def _survey(
-    f: FileCheck,
-    keep: Sequence[str],
-    options: SurveyOptions,
-    maps: Mapping[str, Mapping[str, float]] | None = None,
-) -> pd.DataFrame | None:
-    source = f.source
-    scores = [s for s in SCORE_COLUMNS if s in source]
-    touchpoints = _touchpoint_columns(f, options, scores)
-    if not scores and not touchpoints:
-        if not options.touchpoints:
-            f.add(
-                "/".join(SCORE_COLUMNS),
-                f"needs at least one score column: {_scale_text(('csat', 'ces', 'nps'))}; or "
-                f"{_scale_text(('wrs',))}, or score (a mean score on a scale you declare with "
-                f"--scale score=LOW-HIGH); the file has {list(f.raw.columns)}. Map yours "
-                "with e.g. --column nps=Weiterempfehlung; a survey with one rating column "
-                "per touchpoint names them with --touchpoint-columns.",
-            )
-        return None
-    if "nps" in options.scales and options.scales["nps"] != (0.0, 10.0):
-        f.add("nps", "the NPS is defined on the 0-10 scale only; do not declare another scale.")
-    _check_drivers(f, options, touchpoints)
-    drivers = list(options.drivers) or touchpoints
-    if "score" in scores and options.scale("score") is None:
-        f.add(
-            source["score"],
-            f"column {source['score']!r} (score, a plain mean score) has no standard scale: "
-            "declare it with --scale score=LOW-HIGH (e.g. score=1-10).",
-        )
-    overall = options.overall
-    if drivers:
-        if overall is None:
-            overall = next((s for s in OVERALL_DEFAULTS if s in scores), None)
-            if overall is None and set(options.drivers) - set(touchpoints):
-                f.add(
-                    ",".join(drivers),
-                    "the key-driver analysis needs an outcome score (nps, csat or score) or "
-                    f"--overall naming one of {scores}.",
-                )
-        elif overall not in scores:
-            f.add(overall, f"--overall {overall}: not a score column of the file; it has {scores}.")
-    if f.problems:
-        return None
-    out: dict[str, pd.Series] = {}
-    for name, unique, what in (("customer_id", False, "customers"), ("survey_id", True, "answers")):
-        if name in source:
-            values = ids(f, source[name], unique=unique, what=what)
-            if values is not None:
-                out[name] = values
-    when = source.get("timestamp", source.get("date"))
-    if when is not None:
-        parsed = date_column(f, when, required=False)
-        if parsed is not None:
-            out["timestamp"] = parsed
-    if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
-        out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
-    rated = list(dict.fromkeys([*drivers, *touchpoints]))
-    columns = [*((s, source[s]) for s in scores), *((d, d) for d in rated)]
-    _read_answer_labels(f, columns, maps or {}, options)
-    if f.problems:
-        return None
-    scales: dict[str, tuple[float, float]] = {}
-    for name, column in columns:
-        scale = options.scale(name, touchpoint=name in touchpoints)
-        low, high = scales[name] = cast(tuple[float, float], scale)  # checked above
-        _apply_missing_codes(f, column, options.missing_codes)
-        whole = name in SURVEY_SCORES
-        values = number_column(f, column, low=low, high=high, whole=whole, required=False)
-        if values is not None:
-            out[name] = values
-    if f.problems:
-        return None
-    frame = pd.DataFrame(out)
-    answered = frame[[*scores, *touchpoints]].notna().any(axis=1)
-    if not answered.any():
-        shown = [source[s] for s in scores] + touchpoints
-        f.add(",".join(shown), "has no answers: every score cell is empty.")
-        return None
-    frame["responded"] = answered
-    used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
-    used |= {when} if when is not None else set()
-    used |= set(rated)
-    for name, values in _extras(f, "survey", used, set(frame), keep).items():
-        frame[name] = values
-    if f.problems:
-        return None
-    frame = frame.reset_index(drop=True)
-    if touchpoints:
-        scales["score"] = scales[touchpoints[0]]  # the long form's score (touchpoint_answers)
-    frame.attrs["survey"] = SurveyOptions(
-        scales, options.missing_codes, tuple(drivers), overall, tuple(touchpoints)
-    ).to_dict()
-    return frame
 
 
 def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
