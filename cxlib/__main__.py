@@ -25,6 +25,10 @@ examples:
   cxlib report --transactions data/examples/umsaetze.csv \\
       --column customer_id=KundenNr --column date=Datum --column amount=Betrag \\
       --date-format %d.%m.%Y --decimal ,        your own data (German export)
+  cxlib report --transactions data/examples/positionen.csv \\
+      --column customer_id=KundenNr,date=Datum --quantity Menge --unit-price Preis \\
+      --invoice BelegNr --returns net --date-format "%d.%m.%Y %H:%M" --decimal ,
+                                                line items with returns
 
 without your data, the lessons (notebooks/) run on the bundled data; with it, the report
 templates (cxlib/templates/) that the given data can feed:
@@ -48,10 +52,19 @@ def _parser() -> argparse.ArgumentParser:
         "notebooks", nargs="*", help="notebooks to run: number, name or path (default: all)"
     )
     rep.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
-    rep.add_argument("--transactions", type=Path, help="your transactions (CSV or parquet)")
-    rep.add_argument("--survey", type=Path, help="your survey answers (CSV or parquet)")
+    rep.add_argument("--transactions", type=Path, help="your transactions (CSV, .xlsx or parquet)")
+    rep.add_argument("--survey", type=Path, help="your survey answers (CSV, .xlsx or parquet)")
     rep.add_argument(
-        "--customers", type=Path, help="your customers with tenure and churn (CSV or parquet)"
+        "--customers",
+        type=Path,
+        help="your customers with tenure and churn (CSV, .xlsx or parquet)",
+    )
+    rep.add_argument(
+        "--sheet",
+        default=None,
+        metavar="NAME|POSITION",
+        help="the sheet of your .xlsx files, by name or position from 0 (needed when a "
+        "workbook has several)",
     )
     rep.add_argument(
         "--column",
@@ -100,6 +113,26 @@ def _parser() -> argparse.ArgumentParser:
         help="pass a column of yours that the notebooks do not document (repeatable; "
         "others are dropped and listed in the index)",
     )
+    items = rep.add_argument_group("transactions written as line items (one row per article)")
+    for option, canonical, what in (
+        ("--quantity", "quantity", "quantity of each line (amount = quantity x unit price)"),
+        ("--unit-price", "unit_price", "price of one unit"),
+        ("--invoice", "invoice", "invoice number: the lines of one invoice are one purchase"),
+    ):
+        items.add_argument(
+            option,
+            dest=canonical,
+            default=None,
+            metavar="COLUMN",
+            help=f"your column with the {what} (same as --column {canonical}=COLUMN)",
+        )
+    items.add_argument(
+        "--returns",
+        choices=("net", "drop"),
+        default=None,
+        help="returns and cancellations (negative quantity or amount, invoice numbers such "
+        "as C536379): net them against the customer's purchases of the same day, or drop them",
+    )
     rep.add_argument(
         "--min-cell",
         type=int,
@@ -115,11 +148,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--missing-code",
+        "--na-values",
+        dest="missing_code",
         action="append",
         default=[],
         type=float,
         metavar="VALUE",
-        help='an answer code meaning "not applicable", read as no answer, e.g. 0 (repeatable)',
+        help='an answer code meaning "not applicable" or "not used", read as no answer, '
+        "e.g. 0 (repeatable)",
+    )
+    rep.add_argument(
+        "--touchpoint-columns",
+        default=None,
+        metavar="COL,COL,...|PATTERN",
+        help="a wide survey's rating columns, one per touchpoint: names, patterns such as "
+        "'Q5_*', or re:REGEX; on the scale given with --scale score=LOW-HIGH",
+    )
+    rep.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="NAME=LABEL:CODE,...",
+        help='codes for answers written as words, e.g. "csat=satisfied:5,neutral or '
+        'dissatisfied:1" (repeatable)',
     )
     rep.add_argument(
         "--drivers",
@@ -230,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             ("--missing-code", args.missing_code),
             ("--drivers", args.drivers),
             ("--overall", args.overall),
+            ("--touchpoint-columns", args.touchpoint_columns),
+            ("--map", args.map),
         )
         if given
     ]
@@ -239,6 +292,28 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    line_items = [
+        option
+        for option, given in (
+            ("--quantity", args.quantity),
+            ("--unit-price", args.unit_price),
+            ("--invoice", args.invoice),
+            ("--returns", args.returns),
+        )
+        if given
+    ]
+    if line_items and args.transactions is None:
+        print(
+            f"cxlib report: {', '.join(line_items)} describe transactions; give them with "
+            "--transactions.",
+            file=sys.stderr,
+        )
+        return 2
+    columns = list(args.column) + [
+        f"{canonical}={getattr(args, canonical)}"
+        for canonical in ("quantity", "unit_price", "invoice")
+        if getattr(args, canonical)
+    ]
     out = args.out or ROOT / "reports"
     try:
         with _warnings_as_lines():
@@ -248,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                 transactions=args.transactions,
                 survey=args.survey,
                 customers=args.customers,
-                columns=args.column,
+                columns=columns,
                 date_format=args.date_format,
                 decimal=args.decimal,
                 day_first=args.day_first,
@@ -258,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
                 missing_codes=args.missing_code,
                 drivers=[d.strip() for d in args.drivers.split(",") if d.strip()],
                 overall=args.overall,
+                sheet=args.sheet,
+                returns=args.returns,
+                labels=args.map,
+                touchpoint_columns=args.touchpoint_columns or (),
                 currency=args.currency,
                 tenure_unit=args.tenure_unit,
                 min_cell=args.min_cell,

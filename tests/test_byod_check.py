@@ -31,7 +31,7 @@ def test_unreadable_and_empty_files(tmp_path):
     assert _messages("transactions", empty)[0] == ["the file has no data rows."]
 
 
-def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
+def test_windows_german_csv_is_read_and_old_spreadsheets_get_a_hint(tmp_path):
     path = tmp_path / "kunden.csv"
     text = "Kunde;Monate;Gekündigt\nA;3;ja\nB;4;nein\n"
     path.write_bytes(text.encode("cp1252"))  # Excel's "CSV" on German Windows
@@ -40,9 +40,12 @@ def test_windows_german_csv_is_read_and_spreadsheets_get_a_hint(tmp_path):
             path, columns={"customer_id": "Kunde", "tenure_months": "Monate", "churn": "Gekündigt"}
         )
     assert frame["churn"].tolist() == [True, False]
-    book = _csv(tmp_path, "x", name="export.xlsx")
-    assert _messages("customers", book)[0] == [
-        "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet."
+    book = _csv(tmp_path, "x", name="export.xlsx")  # not a workbook: said, never a traceback
+    (message,) = _messages("customers", book)[0]
+    assert message.startswith("cannot be read as an Excel workbook (BadZipFile:")
+    old = _csv(tmp_path, "x", name="export.xls")
+    assert _messages("customers", old)[0] == [
+        ".xls spreadsheets are not read; save the sheet as .xlsx, CSV (UTF-8) or parquet."
     ]
 
 

@@ -86,8 +86,8 @@ def test_dates_that_read_two_ways_are_refused_showing_both_readings(tmp_path):
     assert problem.message == (
         "Column 'date' holds dates that read two ways, and none has a day above 12 to decide: "
         "12/10/2023 (line 2) reads as 12 October 2023 (day first) or 10 December 2023 (month "
-        "first). Say which with --day-first or --month-first, or give the format, e.g. "
-        "--date-format %d/%m/%Y."
+        "first). Say which with --day-first or --month-first, or give the format: "
+        "--date-format %d/%m/%Y (day first) or --date-format %m/%d/%Y (month first)."
     )
 
 

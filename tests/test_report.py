@@ -299,3 +299,121 @@ def test_survey_options_without_a_survey_are_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--scale, --drivers describe a survey; give it with --survey." in err
     assert not (tmp_path / "r").exists()
+
+
+def test_cli_passes_line_item_wide_survey_and_label_options_on(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake(*args, **kwargs):
+        seen.update(kwargs)
+        return [NotebookRun("03_rfm_segments", "ok", 1.0)]
+
+    monkeypatch.setattr("cxlib.report.run_reports", fake)
+    status = cli.main(
+        [
+            "report",
+            "--out",
+            str(tmp_path / "r"),
+            "--transactions",
+            "positionen.xlsx",
+            "--survey",
+            "passagiere.csv",
+            "--column",
+            "customer_id=KundenNr",
+            "--quantity",
+            "Menge",
+            "--unit-price",
+            "Preis",
+            "--invoice",
+            "BelegNr",
+            "--returns",
+            "net",
+            "--sheet",
+            "0",
+            "--touchpoint-columns",
+            "Sitz,WLAN",
+            "--map",
+            "csat=zufrieden:5,neutral oder unzufrieden:1",
+            "--na-values",
+            "0",
+            "--scale",
+            "score=0-5",
+        ]
+    )
+    assert status == 0
+    assert seen["columns"] == [
+        "customer_id=KundenNr",
+        "quantity=Menge",
+        "unit_price=Preis",
+        "invoice=BelegNr",
+    ]
+    assert seen["returns"] == "net" and seen["sheet"] == "0"
+    assert seen["touchpoint_columns"] == "Sitz,WLAN" and seen["missing_codes"] == [0.0]
+    assert seen["labels"] == ["csat=zufrieden:5,neutral oder unzufrieden:1"]
+
+
+def test_cli_refuses_line_items_without_a_returns_policy_and_options_without_files(
+    tmp_path, capsys
+):
+    base = ["report", "--out", str(tmp_path / "r")]
+    status = cli.main(
+        [
+            *base,
+            "--transactions",
+            str(EXAMPLES / "positionen.csv"),
+            "--column",
+            "customer_id=KundenNr,date=Datum",
+            "--quantity",
+            "Menge",
+            "--unit-price",
+            "Preis",
+            "--invoice",
+            "BelegNr",
+            "--decimal",
+            ",",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 2 and "1 problem(s) in your input files; no notebook was run." in err
+    assert "lines are returns or cancellations" in err and "--returns net subtracts" in err
+    assert cli.main([*base, "--returns", "drop"]) == 2
+    assert "--returns describe transactions; give them with --transactions." in (
+        capsys.readouterr().err
+    )
+    assert cli.main([*base, "--transactions", "t.csv", "--map", "csat=ja:5"]) == 2
+    assert "--map describe a survey" in capsys.readouterr().err
+
+
+def test_index_settings_say_how_returns_labels_sheets_and_touchpoints_were_read():
+    from cxlib.report.run import _settings
+
+    options = {
+        "notebooks": "03_rfm_segments",
+        "jobs": "default",
+        "time_limit": 60,
+        "min_cell": 10,
+        "columns": ["quantity=Menge"],
+        "date_format": None,
+        "decimal": ",",
+        "day_first": None,
+        "date_window": None,
+        "keep_columns": [],
+        "currency": "EUR",
+        "tenure_unit": "months",
+        "scales": {"score": [0.0, 5.0]},
+        "missing_codes": [0.0],
+        "drivers": [],
+        "overall": None,
+        "sheet": "Umsätze",
+        "returns": "net",
+        "labels": ["csat=satisfied:5,neutral or dissatisfied:1"],
+        "touchpoint_columns": "Sitz,WLAN",
+    }
+    settings = _settings(True, options, None)
+    assert settings["returns"] == "netted against the same customer's purchases of the same day"
+    assert settings["answers written as words"] == (
+        "csat: satisfied = 5, neutral or dissatisfied = 1"
+    )
+    assert settings["sheet of Excel files"] == "Umsätze"
+    assert settings["touchpoint columns"] == "Sitz,WLAN"
+    assert settings["columns"] == "quantity = Menge"

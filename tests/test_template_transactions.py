@@ -2,10 +2,12 @@
 
 Each template is executed with papermill on (a) the bundled transactions, (b) the German example
 export, prepared as ``cxlib report`` prepares it (pseudonyms, parquet), (c) a crafted export with
-small segments and one heavy buyer whose purchases must never be shown alone, and (d) a crafted
-export too short for a check period (the absent input: no later period). The stakeholder HTML is
-checked for data-set names, currency signs, id columns, small-group figures and the sentences the
-hard cases must produce. Renders are module-scoped: one kernel start each.
+small segments and one heavy buyer whose purchases must never be shown alone, (d) a crafted
+export too short for a check period (the absent input: no later period), and (e) the simulated
+German line-item export with guest orders and returns (``positionen.csv``, returns netted).
+The stakeholder HTML is checked for data-set names, currency signs, id columns, small-group
+figures and the sentences the hard cases must produce. Renders are module-scoped: one kernel
+start each.
 
 The helpers of ``cxlib.customers.segments_report`` are tested first, against hand-computed values.
 """
@@ -43,6 +45,18 @@ GERMAN = {
     "columns": {"customer_id": "KundenNr", "date": "Datum", "amount": "Betrag"},
     "date_format": "%d.%m.%Y",
     "decimal": ",",
+}
+LINE_ITEMS = {
+    "columns": {
+        "customer_id": "KundenNr",
+        "date": "Datum",
+        "quantity": "Menge",
+        "unit_price": "Preis",
+        "invoice": "BelegNr",
+    },
+    "date_format": "%d.%m.%Y %H:%M",
+    "decimal": ",",
+    "returns": "net",
 }
 HEAVY = "K-HEAVY"
 MIN_CELL = 10
@@ -187,6 +201,7 @@ def inputs(tmp_path_factory):
         "german": _prepare(EXAMPLES / "umsaetze.csv", folder / "german", **GERMAN),
         "crafted": _prepare(crafted, folder / "crafted"),
         "short": _prepare(short, folder / "short"),
+        "lineitems": _prepare(EXAMPLES / "positionen.csv", folder / "lineitems", **LINE_ITEMS),
     }
 
 
@@ -205,7 +220,7 @@ def renders(inputs, tmp_path_factory):
     for template in ("03_rfm_segments.ipynb", "04_customer_value.ipynb"):
         stem = template[:2]
         runs[stem, "bundled"] = render(template, out / f"{stem}_bundled.ipynb")
-        for data in ("german", "crafted", "short"):
+        for data in ("german", "crafted", "short", "lineitems"):
             runs[stem, data] = render(
                 template,
                 out / f"{stem}_{data}.ipynb",
@@ -237,7 +252,7 @@ def test_templates_are_saved_clean_and_tagged():
 
 
 @pytest.mark.parametrize("template", ["03", "04"])
-@pytest.mark.parametrize("data", ["bundled", "german", "crafted", "short"])
+@pytest.mark.parametrize("data", ["bundled", "german", "crafted", "short", "lineitems"])
 def test_every_render_is_clean_with_a_headline(renders, template, data):
     nb, html = renders[template, data]
     assert_clean(html)
@@ -346,3 +361,14 @@ def test_customer_summary_after_matches_the_rfm_customers(inputs):
     table = rfm_table(tx, reference_date=periods.calibration_end)
     after = customer_summary(tx, calibration_end=periods.calibration_end)
     assert after.index.equals(table.index)
+
+
+def test_line_item_example_runs_through_segments_and_value(renders, inputs):
+    tx = load_transactions(inputs["lineitems"])
+    assert (tx["amount"] > 0).all()  # returns netted, days that net to nothing left out
+    rfm, _ = renders["03", "lineitems"]
+    periods = split_periods(tx)
+    n = len(rfm_table(tx, reference_date=periods.calibration_end))
+    assert f"{n:,} customers in all" in markdown_text(rfm)
+    value, _ = renders["04", "lineitems"]
+    assert f"The {tx['customer_id'].nunique():,} customers are expected" in summary_line(value)

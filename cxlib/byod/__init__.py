@@ -7,8 +7,8 @@ Three kinds of input feed the report templates (``cxlib/templates/``) that can u
 input         canonical columns (required in **bold**)                    feeds
 ============  ==========================================================  =====================
 transactions  **customer_id**, **date**, **amount** (>= 0, one row per     ``transactions_path``:
-              purchase; several a day are summed by the templates)        03 RFM segments,
-                                                                          04 customer value
+              purchase; several a day are summed by the templates), or    03 RFM segments,
+              line items: quantity x unit_price, invoice, returns         04 customer value
 survey        customer_id, survey_id (unique), timestamp, touchpoint,     ``survey_path``:
               driver rating columns (``drivers``), and at least one        01 CX metrics,
               score of **csat** (1-5), **ces** (1-7, CES 2.0              02 key drivers
@@ -33,6 +33,13 @@ the check repairs (a Windows-1252 file, spaces around ids) or notices (ids that 
 case, undocumented columns dropped) comes back as notes; :mod:`~.check` has the table of what
 is refused, what is repaired, and the option that overrides each.
 
+Files may be CSV, Excel workbooks (one sheet) or parquet. Shop exports with one row per article
+line (quantity, unit price, invoice, returns) are turned into purchases (:mod:`~.lineitems`);
+wide surveys with one rating column per touchpoint are read with ``touchpoint_columns`` instead
+of a score (:mod:`~.touchpoints`); answers written as words are mapped to codes
+(:mod:`~.labels`); a missing column gets a suggestion judged by name and content
+(:mod:`~.suggest`).
+
 Notebooks load their input through :func:`load_transactions`, :func:`load_survey` and
 :func:`load_customers`: given ``None`` they return the bundled data, given a path they read,
 check and return the canonical frame (notes as warnings).
@@ -43,6 +50,8 @@ module                     holds
 :mod:`~.schema`            what each input must hold: ``INPUTS`` (``InputSpec``), known
                            columns, churn flags, German names for hints, the default
                            plausible date window
+:mod:`~.excel`             Excel workbooks: one sheet (``sheet``), cells as Excel
+                           typed them
 :mod:`~.scan`              a CSV file's bytes before parsing: line length and fields
                            per line (``MAX_LINE_BYTES``, ``MAX_FIELDS``), mixed
                            encodings, duplicate header names, extra fields
@@ -53,6 +62,14 @@ module                     holds
 :mod:`~.dates`             day/month order of text dates, the plausible date window
 :mod:`~.rules`             the rules of one column (ids, dates, numbers, churn flag,
                            parquet types)
+:mod:`~.lineitems`         line items to purchases: quantity x price, invoices,
+                           returns (``net`` or ``drop``), lines without a customer
+:mod:`~.labels`            answers written as words: ``--map`` and the automatic
+                           reading of German and English satisfaction labels
+:mod:`~.touchpoints`       wide surveys: ``touchpoint_columns`` and
+                           ``touchpoint_answers`` (one row per rating)
+:mod:`~.suggest`           which column is probably the missing one, by name and
+                           content
 :mod:`~.check`             ``check_file`` (``CheckResult``: frame, problems, notes) and
                            ``check_input``, which collect every ``Problem`` of a file
 :mod:`~.load`              ``load_transactions``, ``load_survey``, ``load_customers``
@@ -79,6 +96,7 @@ from cxlib.byod.schema import (
     InputSpec,
     Kind,
 )
+from cxlib.byod.touchpoints import touchpoint_answers
 
 __all__ = [
     "CHURN_VALUES",
@@ -105,4 +123,5 @@ __all__ = [
     "parse_columns",
     "prepare_inputs",
     "read_table",
+    "touchpoint_answers",
 ]

@@ -33,7 +33,20 @@ date < 1950 or > 1 year ahead      refused, lines named              ``--date-wi
 parquet: int dates, list ids       refused, column and type named    store documented types
 parquet: churn with NA             refused, rows named               fill in the churn flag
 undocumented column (a name)       dropped, note                     ``--keep-column NAME``
+.xlsx with several sheets          refused, sheets listed            ``--sheet NAME|POSITION``
+Excel dates as serial numbers      refused, column named             format cells as dates
+returns (qty or amount < 0, C123)  refused, lines named              ``--returns net|drop``
+line item without customer id      dropped, count and share noted    none
+invoice naming two customers       refused, lines named              none
+csat written as words              read on the one known scale,      ``--map csat=LABEL:CODE``
+                                   note; refused if two fit, yes/no
+touchpoint ratings, no scale       refused                           ``--scale score=LOW-HIGH``
 =================================  ================================  ============================
+
+Line items, returns and invoices are :mod:`~cxlib.byod.lineitems`; Excel is
+:mod:`~cxlib.byod.excel`; words as answers :mod:`~cxlib.byod.labels`; wide surveys
+:mod:`~cxlib.byod.touchpoints`; the suggested mapping for a missing column
+:mod:`~cxlib.byod.suggest`.
 """
 
 from __future__ import annotations
@@ -47,21 +60,26 @@ from typing import cast
 import pandas as pd
 
 from cxlib.byod import dates
+from cxlib.byod.labels import apply_labels, parse_maps, read_labels
+from cxlib.byod.lineitems import drop_missing_customers, purchases
 from cxlib.byod.numbers import DECIMAL_MARKS, to_numbers
 from cxlib.byod.read import is_parquet, parse_columns, read_file
 from cxlib.byod.rules import FileCheck, date_column, flag_column, ids, number_column
 from cxlib.byod.schema import (
     CUSTOMER_FLAGS,
     DERIVED_COLUMNS,
-    GERMAN_HINTS,
     INPUTS,
     KNOWN_COLUMNS,
+    LINE_ITEM_COLUMNS,
     OVERALL_DEFAULTS,
+    RETURN_POLICIES,
     SCORE_COLUMNS,
     SURVEY_SCORES,
     TELCO_NAMES,
     Kind,
 )
+from cxlib.byod.suggest import missing_hint
+from cxlib.byod.touchpoints import match_columns, split_items
 from cxlib.survey.scales import SCALES
 from cxlib.validate import CXDataError, check_option
 
@@ -124,21 +142,32 @@ def _scale_text(scores: tuple[str, ...] = SURVEY_SCORES) -> str:
     return f"{', '.join(named[:-1])} or {named[-1]}" if len(named) > 1 else named[0]
 
 
-def _missing_column_message(canonical: str, frame: pd.DataFrame, columns: Mapping[str, str]) -> str:
-    """Message for a required column that is absent, with a suggested ``--column`` mapping."""
+def _missing_column_message(
+    canonical: str,
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    decimal: str = ".",
+    taken: Sequence[str] = (),
+) -> str:
+    """Message for a required column that is absent, with a suggested ``--column`` mapping.
+
+    Suggestions are judged by name and content (:mod:`cxlib.byod.suggest`); ``taken`` are the
+    file's columns already mapped to other canonical names.
+    """
     wanted = columns.get(canonical, canonical)
     have = list(frame.columns)
-    candidates = [c for c in GERMAN_HINTS.get(canonical, ()) if c in have]
-    candidates += difflib.get_close_matches(wanted, have, n=2, cutoff=0.6)
-    hint = (
-        f" Did you mean --column {canonical}={candidates[0]}?"
-        if candidates
-        else (
-            f" Map yours with --column {canonical}=YOUR_NAME." if canonical not in columns else ""
-        )
-    )
+    hint = missing_hint(canonical, frame, columns, decimal=decimal, exclude=taken)
     mapped = f" (mapped from {wanted!r})" if canonical in columns else ""
     return f"required column {wanted!r}{mapped} is missing; the file has {have}.{hint}"
+
+
+def _required(kind: Kind, source: Mapping[str, str]) -> tuple[str, ...]:
+    """The required columns; line items (quantity and unit price) need no amount."""
+    required = INPUTS[kind].required
+    if kind == "transactions" and "quantity" in source and "unit_price" in source:
+        return tuple(c for c in required if c != "amount")
+    return required
 
 
 def _sources(have: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
@@ -208,6 +237,10 @@ def check_file(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] = (),
     overall: str | None = None,
+    sheet: str | int | None = None,
+    returns: str | None = None,
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
+    touchpoint_columns: str | Sequence[str] = (),
 ) -> CheckResult:
     """Read and check one input file: the canonical frame (or None), every problem, the notes.
 
@@ -216,10 +249,12 @@ def check_file(
     kind : {"transactions", "survey", "customers"}
         Which input this is (see :mod:`cxlib.byod` for the columns and rules).
     path : path
-        CSV or parquet file.
+        CSV, Excel (``.xlsx``, ``.xlsm``) or parquet file.
     columns : mapping or list of "CANONICAL=YOURS", optional
         Canonical name -> your column name, e.g. ``{"customer_id": "KundenNr"}``. Names that the
-        file does not hold are ignored, so one mapping can serve several files.
+        file does not hold are ignored, so one mapping can serve several files. Transactions
+        written as line items map ``quantity``, ``unit_price`` and ``invoice`` here
+        (:mod:`cxlib.byod.lineitems`).
     date_format : str, optional
         ``strftime`` format of the date columns (e.g. ``"%d.%m.%Y"``); default: inferred (see
         :mod:`cxlib.byod.dates` for how the day/month order is decided).
@@ -249,9 +284,25 @@ def check_file(
     overall : str, optional
         Survey only: the score that is the outcome of the key-driver analysis (default: the
         first present of nps, csat, score).
+    sheet : str or int, optional
+        Excel only: the sheet to read, by name or position from 0; needed when the workbook
+        has several (:mod:`cxlib.byod.excel`).
+    returns : {"net", "drop"}, optional
+        Transactions only: what returns and cancellations (negative quantity or amount, an
+        invoice number such as "C536379") mean; a file with any is refused without it
+        (:mod:`cxlib.byod.lineitems`).
+    labels : mapping or list of "NAME=LABEL:CODE,...", optional
+        Survey only: codes for answers written as words, per score or rating column, e.g.
+        ``{"csat": {"satisfied": 5, "neutral or dissatisfied": 1}}``; without one, ``csat``
+        labels on a known scale are read automatically (:mod:`cxlib.byod.labels`).
+    touchpoint_columns : str or sequence of str
+        Survey only: the rating columns of a wide survey, one per touchpoint (names, ``*``
+        patterns or ``re:`` expressions; :mod:`cxlib.byod.touchpoints`), on the scale declared
+        for ``score``; also the drivers unless ``drivers`` names others.
 
-    A prepared file records ``scales``, ``missing_codes``, ``drivers`` and ``overall`` (with
-    the other options); reading it again applies them unless they are given anew.
+    A prepared file records ``scales``, ``missing_codes``, ``drivers``, ``overall`` and the
+    touchpoint columns (with the other options); reading it again applies them unless they
+    are given anew.
 
     Returns
     -------
@@ -270,10 +321,13 @@ def check_file(
     """  # noqa: E501
     check_option(kind, INPUTS, parameter="kind", function="check_file")
     check_option(decimal, DECIMAL_MARKS, parameter="decimal", function="check_file")
+    if returns is not None:
+        check_option(returns, RETURN_POLICIES, parameter="returns", function="check_file")
     mapping = parse_columns(columns)
+    parse_maps(labels)  # a malformed --map is refused before any reading
     window = dates.date_window(date_window)  # a bad bound is refused before any reading
     name = str(path)
-    reading = read_file(path)
+    reading = read_file(path, sheet=sheet)
     notes = list(reading.notes)
     problems = [Problem(name, column, message) for column, message in reading.problems]
     if reading.frame is None:
@@ -291,9 +345,12 @@ def check_file(
     source = _sources(list(raw.columns), mapping)
     mark = "." if is_parquet(path) else decimal  # parquet numbers have their own dtype
     f = FileCheck(name, raw, source, date_format, mark, day_first, window, reading.types)
-    for canonical in INPUTS[kind].required:
+    f.container = reading.container or f.container
+    taken = [source[c] for c in KNOWN_COLUMNS[kind] if c in source]
+    for canonical in _required(kind, source):
         if canonical not in source:
-            f.add(canonical, _missing_column_message(canonical, raw, mapping))
+            message = _missing_column_message(canonical, raw, mapping, decimal=mark, taken=taken)
+            f.add(canonical, message)
     _unknown_keep(f, keep)
     if kind == "survey":
         options = survey_options(
@@ -301,8 +358,12 @@ def check_file(
             missing_codes=missing_codes or recorded.get("missing_codes", ()),
             drivers=drivers or recorded.get("drivers", ()),
             overall=overall if overall is not None else recorded.get("overall"),
+            touchpoints=touchpoint_columns or recorded.get("touchpoints", ()),
+            labels=labels,
         )
         frame = None if f.problems else _survey(f, keep, options)
+    elif kind == "transactions":
+        frame = None if f.problems else _transactions(f, keep, returns)
     else:
         frame = None if f.problems else _BUILDERS[kind](f, keep)
     if f.problems or frame is None:
@@ -324,6 +385,10 @@ def check_input(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] = (),
     overall: str | None = None,
+    sheet: str | int | None = None,
+    returns: str | None = None,
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
+    touchpoint_columns: str | Sequence[str] = (),
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """:func:`check_file` as ``(frame, problems)``, without the notes (for existing callers).
 
@@ -354,21 +419,52 @@ def check_input(
         missing_codes=missing_codes,
         drivers=drivers,
         overall=overall,
+        sheet=sheet,
+        returns=returns,
+        labels=labels,
+        touchpoint_columns=touchpoint_columns,
     )
     return result.frame, result.problems
 
 
-def _transactions(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
-    cid, date, amount = (f.source[c] for c in ("customer_id", "date", "amount"))
+def _transactions(f: FileCheck, keep: Sequence[str], returns: str | None) -> pd.DataFrame | None:
+    """Purchases, or line items turned into purchases (:mod:`cxlib.byod.lineitems`)."""
+    source = f.source
+    cid, date = source["customer_id"], source["date"]
+    line_items = [c for c in LINE_ITEM_COLUMNS if c in source]
+    if line_items:
+        drop_missing_customers(f, cid)
+        if f.problems:
+            return None
     customer = ids(f, cid, unique=False)
     when = date_column(f, date)
-    amounts = number_column(f, amount, low=0)
-    if customer is None or when is None or amounts is None:
+    quantity = invoice = None
+    if "quantity" in source:
+        quantity = number_column(f, source["quantity"])
+    if "invoice" in source:
+        invoice = ids(f, source["invoice"], unique=False, what="invoices")
+    if "unit_price" in source and "amount" in source:
+        f.add(
+            source["amount"],
+            f"give either an amount ({source['amount']!r}) or a quantity and a unit price "
+            f"({source['unit_price']!r}), not both: which one counts would be a guess.",
+        )
         return None
-    frame = pd.DataFrame({"customer_id": customer, "date": when.dt.normalize(), "amount": amounts})
-    for name, values in _extras(f, "transactions", {cid, date, amount}, set(frame), keep).items():
+    if "unit_price" in source:
+        price = number_column(f, source["unit_price"], low=0)
+        amounts = None if quantity is None or price is None else quantity * price
+    else:
+        amounts = number_column(f, source["amount"])
+    if customer is None or when is None or amounts is None or f.problems:
+        return None
+    frame = pd.DataFrame({"customer_id": customer, "date": when, "amount": amounts})
+    used = {source[c] for c in ("customer_id", "date", "amount", *line_items) if c in source}
+    for name, values in _extras(f, "transactions", used, set(frame), keep).items():
         frame[name] = values
-    return None if f.problems else frame.reset_index(drop=True)
+    if f.problems:
+        return None
+    shown = {c: source[c] for c in ("customer_id", "date", *line_items, "amount") if c in source}
+    return purchases(f, frame, quantity=quantity, invoice=invoice, returns=returns, shown=shown)
 
 
 @dataclass(frozen=True)
@@ -387,17 +483,32 @@ class SurveyOptions:
     overall : str or None
         The outcome score of the key-driver analysis (None: the first present of
         :data:`~cxlib.byod.schema.OVERALL_DEFAULTS`).
+    touchpoints : tuple of str
+        The touchpoint rating columns of a wide survey, as given (names or patterns, see
+        :mod:`cxlib.byod.touchpoints`); a checked frame records the matched names.
+    labels : dict
+        Codes for answers written as words, ``column -> {label: code}``
+        (:mod:`cxlib.byod.labels`); applied by the check, not recorded (a checked frame holds
+        the codes).
     """
 
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     missing_codes: tuple[float, ...] = ()
     drivers: tuple[str, ...] = ()
     overall: str | None = None
+    touchpoints: tuple[str, ...] = ()
+    labels: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def scale(self, column: str) -> tuple[float, float] | None:
-        """The scale of a score or driver column: declared, else the package default."""
+    def scale(self, column: str, *, touchpoint: bool = False) -> tuple[float, float] | None:
+        """The scale of a score, driver or touchpoint column: declared, else the default.
+
+        A touchpoint rating (``touchpoint=True``) takes its own declared scale, else that of
+        ``score`` (its name in the long form), else that of the drivers.
+        """
         if column in self.scales:
             return self.scales[column]
+        if touchpoint:
+            return self.scales.get("score", self.scales.get("drivers"))
         if column in self.drivers:
             return self.scales.get("drivers")
         default = SCALES.get(column)
@@ -410,6 +521,7 @@ class SurveyOptions:
             "missing_codes": list(self.missing_codes),
             "drivers": list(self.drivers),
             "overall": self.overall,
+            "touchpoints": list(self.touchpoints),
         }
 
 
@@ -419,6 +531,8 @@ def survey_options(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] | str = (),
     overall: str | None = None,
+    touchpoints: Sequence[str] | str = (),
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
 ) -> SurveyOptions:
     """Check and normalise the survey keywords of :func:`check_file` into :class:`SurveyOptions`.
 
@@ -427,9 +541,10 @@ def survey_options(
 
     Examples
     --------
-    >>> survey_options(scales={"csat": (0, 5)}, missing_codes=[0], drivers="App")
-    SurveyOptions(scales={'csat': (0.0, 5.0)}, missing_codes=(0.0,), drivers=('App',), overall=None)
-    """
+    >>> survey_options(scales={"csat": (0, 5)}, missing_codes=[0], drivers="App")  # doctest: +NORMALIZE_WHITESPACE
+    SurveyOptions(scales={'csat': (0.0, 5.0)}, missing_codes=(0.0,), drivers=('App',),
+                  overall=None, touchpoints=(), labels={})
+    """  # noqa: E501
     checked: dict[str, tuple[float, float]] = {}
     for name, pair in (scales or {}).items():
         try:
@@ -448,7 +563,15 @@ def survey_options(
         except (TypeError, ValueError):
             raise CXDataError(f"missing codes must be numbers; got {code!r}.") from None
     names = tuple(_names(drivers))
-    return SurveyOptions(checked, tuple(codes), names, None if overall is None else str(overall))
+    rated = tuple(split_items(touchpoints)) if touchpoints else ()
+    return SurveyOptions(
+        checked,
+        tuple(codes),
+        names,
+        None if overall is None else str(overall),
+        rated,
+        parse_maps(labels),
+    )
 
 
 def _apply_missing_codes(f: FileCheck, column: str, codes: tuple[float, ...]) -> None:
@@ -470,29 +593,22 @@ def _apply_missing_codes(f: FileCheck, column: str, codes: tuple[float, ...]) ->
 def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.DataFrame | None:
     source = f.source
     scores = [s for s in SCORE_COLUMNS if s in source]
-    if not scores:
-        f.add(
-            "/".join(SCORE_COLUMNS),
-            f"needs at least one score column: {_scale_text(('csat', 'ces', 'nps'))}; or "
-            f"{_scale_text(('wrs',))}, or score (a mean score on a scale you declare with "
-            f"--scale score=LOW-HIGH); the file has {list(f.raw.columns)}. Map yours "
-            "with e.g. --column nps=Weiterempfehlung.",
-        )
+    touchpoints = _touchpoint_columns(f, options, scores)
+    if not scores and not touchpoints:
+        if not options.touchpoints:
+            f.add(
+                "/".join(SCORE_COLUMNS),
+                f"needs at least one score column: {_scale_text(('csat', 'ces', 'nps'))}; or "
+                f"{_scale_text(('wrs',))}, or score (a mean score on a scale you declare with "
+                f"--scale score=LOW-HIGH); the file has {list(f.raw.columns)}. Map yours "
+                "with e.g. --column nps=Weiterempfehlung; a survey with one rating column "
+                "per touchpoint names them with --touchpoint-columns.",
+            )
         return None
     if "nps" in options.scales and options.scales["nps"] != (0.0, 10.0):
         f.add("nps", "the NPS is defined on the 0-10 scale only; do not declare another scale.")
-    drivers = list(options.drivers)
-    for driver in drivers:
-        if driver not in f.raw.columns:
-            close = difflib.get_close_matches(driver, list(f.raw.columns), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "."
-            f.add(driver, f"--drivers: the file has no column {driver!r}{hint}")
-        elif options.scale(driver) is None:
-            f.add(
-                driver,
-                f"driver {driver!r} needs a declared scale: give --scale drivers=LOW-HIGH "
-                f"(all drivers) or --scale {driver}=LOW-HIGH.",
-            )
+    _check_drivers(f, options, touchpoints)
+    drivers = list(options.drivers) or touchpoints
     if "score" in scores and options.scale("score") is None:
         f.add(
             source["score"],
@@ -503,7 +619,7 @@ def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.Dat
     if drivers:
         if overall is None:
             overall = next((s for s in OVERALL_DEFAULTS if s in scores), None)
-            if overall is None:
+            if overall is None and set(options.drivers) - set(touchpoints):
                 f.add(
                     ",".join(drivers),
                     "the key-driver analysis needs an outcome score (nps, csat or score) or "
@@ -527,8 +643,14 @@ def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.Dat
     if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
         out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
     scales: dict[str, tuple[float, float]] = {}
-    for name, column in [*((s, source[s]) for s in scores), *((d, d) for d in drivers)]:
-        low, high = scales[name] = cast(tuple[float, float], options.scale(name))  # checked
+    rated = list(dict.fromkeys([*drivers, *touchpoints]))
+    columns = [*((s, source[s]) for s in scores), *((d, d) for d in rated)]
+    _read_answer_labels(f, columns, options)
+    if f.problems:
+        return None
+    for name, column in columns:
+        scale = options.scale(name, touchpoint=name in touchpoints)
+        low, high = scales[name] = cast(tuple[float, float], scale)  # checked above
         _apply_missing_codes(f, column, options.missing_codes)
         whole = name in SURVEY_SCORES
         values = number_column(f, column, low=low, high=high, whole=whole, required=False)
@@ -537,23 +659,97 @@ def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.Dat
     if f.problems:
         return None
     frame = pd.DataFrame(out)
-    answered = frame[scores].notna().any(axis=1)
+    answered = frame[[*scores, *touchpoints]].notna().any(axis=1)
     if not answered.any():
-        f.add(",".join(source[s] for s in scores), "has no answers: every score cell is empty.")
+        shown = [source[s] for s in scores] + touchpoints
+        f.add(",".join(shown), "has no answers: every score cell is empty.")
         return None
     frame["responded"] = answered
     used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
     used |= {when} if when is not None else set()
-    used |= set(drivers)
+    used |= set(rated)
     for name, values in _extras(f, "survey", used, set(frame), keep).items():
         frame[name] = values
     if f.problems:
         return None
     frame = frame.reset_index(drop=True)
+    if touchpoints:
+        scales["score"] = scales[touchpoints[0]]  # the long form's score (touchpoint_answers)
     frame.attrs["survey"] = SurveyOptions(
-        scales, options.missing_codes, tuple(drivers), overall
+        scales, options.missing_codes, tuple(drivers), overall, tuple(touchpoints)
     ).to_dict()
     return frame
+
+
+def _touchpoint_columns(f: FileCheck, options: SurveyOptions, scores: list[str]) -> list[str]:
+    """The touchpoint rating columns of a wide survey (matched names); problems go to ``f``."""
+    if not options.touchpoints:
+        return []
+    source = f.source
+    taken = [source[c] for c in KNOWN_COLUMNS["survey"] if c in source]
+    try:
+        touchpoints = match_columns(options.touchpoints, list(f.raw.columns), taken=taken)
+    except CXDataError as err:
+        f.add(",".join(options.touchpoints), str(err))
+        return []
+    if "touchpoint" in source:
+        f.add(
+            source["touchpoint"],
+            f"the file has a touchpoint column ({source['touchpoint']!r}, one row per answer) "
+            "and --touchpoint-columns (one column per touchpoint); a survey is one or the other.",
+        )
+    if "score" in scores:
+        f.add(
+            source["score"],
+            f"with --touchpoint-columns the ratings become the score of each touchpoint, so "
+            f"{source['score']!r} cannot be the score as well: map it to csat, ces, nps or wrs, "
+            "or leave it out.",
+        )
+    for column in touchpoints:
+        if options.scale(column, touchpoint=True) is None:
+            f.add(
+                column,
+                f"touchpoint rating {column!r} needs a declared scale: give --scale "
+                "score=LOW-HIGH (the ratings are the score of each touchpoint), e.g. score=0-5.",
+            )
+            break
+    return touchpoints
+
+
+def _check_drivers(f: FileCheck, options: SurveyOptions, touchpoints: list[str]) -> None:
+    """Problems for drivers that are not columns or have no declared scale."""
+    for driver in options.drivers:
+        if driver not in f.raw.columns:
+            close = difflib.get_close_matches(driver, list(f.raw.columns), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "."
+            f.add(driver, f"--drivers: the file has no column {driver!r}{hint}")
+        elif options.scale(driver, touchpoint=driver in touchpoints) is None:
+            f.add(
+                driver,
+                f"driver {driver!r} needs a declared scale: give --scale drivers=LOW-HIGH "
+                f"(all drivers) or --scale {driver}=LOW-HIGH.",
+            )
+
+
+def _read_answer_labels(
+    f: FileCheck, columns: list[tuple[str, str]], options: SurveyOptions
+) -> None:
+    """Turn answers written as words into codes: ``--map``, or csat's automatic reading."""
+    maps = options.labels
+    known = {name for pair in columns for name in pair}
+    for target in maps:
+        if target not in known:
+            f.add(
+                target,
+                f"--map {target}: not a score or rating column of the survey; it has "
+                f"{sorted({name for name, _ in columns})}.",
+            )
+    for name, column in columns:
+        mapping = maps.get(name, maps.get(column))
+        if mapping is not None:
+            apply_labels(f, column, mapping, f"--map {name}")
+        elif name == "csat":
+            read_labels(f, column, options.scale("csat"))
 
 
 def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
@@ -590,6 +786,5 @@ def _customers(f: FileCheck, keep: Sequence[str]) -> pd.DataFrame | None:
 
 
 _BUILDERS: dict[str, Callable[[FileCheck, Sequence[str]], pd.DataFrame | None]] = {
-    "transactions": _transactions,
     "customers": _customers,
 }

@@ -27,13 +27,48 @@ import pandas as pd
 from cxlib.byod.schema import DATE_WINDOW_START, DATE_WINDOW_YEARS_AHEAD
 from cxlib.validate import CXDataError, to_timestamp
 
-__all__ = ["date_order", "date_window", "outside_window"]
+__all__ = ["date_format", "date_order", "date_window", "outside_window"]
 
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
 # day and month in either order, then the year last: 12/10/2023, 1-2-23, 12.10.2023 14:30
 _NUMERIC_DATE = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[\sT])"
+
+
+_TIME = r"^\s*\S+[\sT]+(\d{1,2}):(\d{2})(:\d{2})?(\.\d+)?\s*([AaPp][Mm])?\s*$"
+
+
+def date_format(value: str, *, day_first: bool = True) -> str | None:
+    """The ``--date-format`` that reads a numeric date like ``value``, time of day included.
+
+    None when ``value`` is not a day-month-year date (ISO dates need no format). The order of
+    day and month is ``day_first``; dots always mean day first.
+
+    Examples
+    --------
+    >>> date_format("12/1/2010 8:26", day_first=False)
+    '%m/%d/%Y %H:%M'
+    >>> date_format("01.02.23 14:30:05"), date_format("2023-10-12 08:00")
+    ('%d.%m.%y %H:%M:%S', None)
+    >>> date_format("3/4/2024 2:05 PM")
+    '%d/%m/%Y %I:%M %p'
+    """
+    parts = pd.Series([str(value)]).str.extract(_NUMERIC_DATE).iloc[0]
+    if parts.isna().any():
+        return None
+    sep, year = parts[1], parts[3]
+    first = "%d" if day_first or sep == "." else "%m"
+    second = "%m" if first == "%d" else "%d"
+    out = f"{first}{sep}{second}{sep}{'%Y' if len(year) == 4 else '%y'}"
+    time = pd.Series([str(value)]).str.extract(_TIME).iloc[0]
+    if pd.notna(time[0]):
+        between = "T" if "T" in str(value) else " "
+        hours = "%I" if pd.notna(time[4]) else "%H"
+        out += f"{between}{hours}:%M" + (":%S" if pd.notna(time[2]) else "")
+        out += ".%f" if pd.notna(time[3]) else ""
+        out += " %p" if pd.notna(time[4]) else ""
+    return out
 
 
 def _reading(day: int, month: int, year: str) -> str:
@@ -107,15 +142,22 @@ def date_order(
         return True, None  # 01/01/2023 and the like read the same either way
     line, value, where = _first_line(values, differ)
     row = parts.loc[line]
-    sep, year = row[1], row[3]
-    y = "%Y" if len(year) == 4 else "%y"
+    year = row[3]
+    day_month, month_day = (_quoted(date_format(value, day_first=o)) for o in (True, False))
     raise CXDataError(
         f"Column {column!r} holds dates that read two ways, and none has a day above 12 to "
         f"decide: {value} ({where}) reads as "
         f"{_reading(int(row[0]), int(row[2]), year)} (day first) or "
         f"{_reading(int(row[2]), int(row[0]), year)} (month first). Say which with --day-first "
-        f"or --month-first, or give the format, e.g. --date-format %d{sep}%m{sep}{y}."
+        f"or --month-first, or give the format: --date-format {day_month} (day first) or "
+        f"--date-format {month_day} (month first)."
     )
+
+
+def _quoted(fmt: str | None) -> str:
+    """A format as typed on a command line: in quotes when it holds a space."""
+    text = str(fmt)
+    return f'"{text}"' if " " in text else text
 
 
 def date_window(

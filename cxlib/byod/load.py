@@ -44,17 +44,20 @@ def load_transactions(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    sheet: str | int | None = None,
+    returns: str | None = None,
 ) -> pd.DataFrame:
     """Transactions for the RFM and CLV notebooks: your file, or CDNOW when ``path`` is None.
 
     Parameters
     ----------
     path : path, optional
-        CSV or parquet file with customer_id, date, amount (see :mod:`cxlib.byod`). None
+        CSV, Excel or parquet file with customer_id, date, amount, or line items with
+        quantity and unit_price (see :mod:`cxlib.byod` and :mod:`cxlib.byod.lineitems`). None
         returns :func:`cxlib.data.load_cdnow` (``sample`` chooses the 1/10 sample).
     sample : bool, default False
         Only used when ``path`` is None.
-    columns, date_format, decimal, day_first, date_window, keep_columns
+    columns, date_format, decimal, day_first, date_window, keep_columns, sheet, returns
         As in :func:`cxlib.byod.check.check_file`.
 
     Returns
@@ -75,6 +78,8 @@ def load_transactions(
         day_first=day_first,
         date_window=date_window,
         keep_columns=keep_columns,
+        sheet=sheet,
+        returns=returns,
     )
 
 
@@ -91,6 +96,9 @@ def load_survey(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] = (),
     overall: str | None = None,
+    sheet: str | int | None = None,
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
+    touchpoint_columns: str | Sequence[str] = (),
 ) -> pd.DataFrame:
     """Survey answers for the CX metrics notebook from your file (there is no bundled survey).
 
@@ -100,9 +108,12 @@ def load_survey(
     names, ``responded`` (bool: any score answered), and customer_id, survey_id, timestamp,
     touchpoint when the file has them. ``frame.attrs["survey"]`` holds the scale of every score
     and driver column, the missing codes, the drivers and the outcome score of the key-driver
-    analysis (``overall``); a prepared file records them, so loading it applies them again.
-    The templates fall back to the simulated panel (:mod:`cxlib.simulate`) when no file is
-    given. The keywords are as in :func:`cxlib.byod.check.check_file`.
+    analysis (``overall``) and the touchpoint rating columns of a wide survey
+    (``touchpoints``, turned into one row per rating by
+    :func:`cxlib.byod.touchpoints.touchpoint_answers`); a prepared file records them, so
+    loading it applies them again. The templates fall back to the simulated panel
+    (:mod:`cxlib.simulate`) when no file is given. The keywords are as in
+    :func:`cxlib.byod.check.check_file`.
     """
     return _load(
         "survey",
@@ -117,6 +128,9 @@ def load_survey(
         missing_codes=missing_codes,
         drivers=drivers,
         overall=overall,
+        sheet=sheet,
+        labels=labels,
+        touchpoint_columns=touchpoint_columns,
     )
 
 
@@ -129,6 +143,7 @@ def load_customers(
     day_first: bool | None = None,
     date_window: tuple[str | None, str | None] | None = None,
     keep_columns: Sequence[str] = (),
+    sheet: str | int | None = None,
 ) -> pd.DataFrame:
     """Customers for the churn notebooks: your file, or the Telco data when ``path`` is None.
 
@@ -148,4 +163,5 @@ def load_customers(
         day_first=day_first,
         date_window=date_window,
         keep_columns=keep_columns,
+        sheet=sheet,
     )

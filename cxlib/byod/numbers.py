@@ -9,6 +9,9 @@ mark. A column with any value of the wrong shape is refused as a whole (the chec
 :mod:`cxlib.byod.rules`), so ``1,234`` is read as 1234 only when every comma of its column is a
 thousands separator; values read that way are listed in a note, since ``1,234`` could also be a
 German 1.234.
+
+Cells that are numbers already (an Excel cell typed as a number, in a column that also holds
+text) keep their value; only text is judged by the decimal mark.
 """
 
 from __future__ import annotations
@@ -31,11 +34,24 @@ _GROUPED = {
 }
 
 
+def _typed_numbers(values: pd.Series) -> np.ndarray:
+    """True for cells that are numbers already (not text, not bool), in a mixed column."""
+    if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
+        return np.zeros(len(values), dtype=bool)
+    kinds = values.map(type, na_action="ignore")
+    return kinds.isin([int, float, np.int64, np.float64]).to_numpy(dtype=bool)
+
+
 def _text(values: pd.Series) -> pd.Series | None:
-    """Stripped text of ``values``, or None for a numeric or bool column (no marks to judge)."""
+    """Stripped text of ``values``, or None for a numeric or bool column (no marks to judge).
+
+    Cells that are numbers already (see :func:`_typed_numbers`) are left out (missing).
+    """
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return None
-    return values.astype("str").str.strip().where(values.notna())
+    text = values.astype("str").str.strip().where(values.notna())
+    typed = _typed_numbers(values)
+    return text.mask(typed) if typed.any() else text
 
 
 def wrong_decimal_mark(values: pd.Series, *, decimal: str = ".") -> np.ndarray:
@@ -85,6 +101,11 @@ def to_numbers(values: pd.Series, *, decimal: str = ".") -> pd.Series:
     check_option(decimal, DECIMAL_MARKS, parameter="decimal", function="to_numbers")
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
+    typed = _typed_numbers(values)
+    if typed.any():  # numbers typed as numbers keep their value; the text is read below
+        text_part = values.mask(typed)
+        numbers = pd.to_numeric(values.where(typed), errors="coerce").astype("float64")
+        return numbers.where(typed, to_numbers(text_part, decimal=decimal))
     text = values.astype("str").str.strip()
     grouped = text.str.fullmatch(_GROUPED[decimal]).fillna(False)
     text = text.where(~grouped, text.str.replace(_OTHER[decimal], "", regex=False))

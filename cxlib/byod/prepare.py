@@ -31,14 +31,20 @@ from cxlib.validate import CXDataError, check_option
 __all__ = ["InputFilesError", "PreparedInputs", "prepare_inputs"]
 
 
-def _unused_mappings(mapping: Mapping[str, str], given: Mapping[str, Path]) -> list[Problem]:
+def _unused_mappings(
+    mapping: Mapping[str, str],
+    given: Mapping[str, Path],
+    headers: Mapping[str, list[str]] | None = None,
+) -> list[Problem]:
     """A problem for each ``--column`` of a given input whose column is in no file (a typo).
 
     Only canonical names that one of the given inputs uses are checked, so one long mapping can
-    serve runs with fewer files.
+    serve runs with fewer files. ``headers`` (kind -> column names) saves reading them again.
     """
     relevant = set().union(*(KNOWN_COLUMNS[kind] for kind in given))
-    seen = {c for path in given.values() for c in read_header(path)}
+    if headers is None:
+        headers = {kind: read_header(path) for kind, path in given.items()}
+    seen = {c for names in headers.values() for c in names}
     problems = []
     for canonical, yours in mapping.items():
         if canonical in relevant and seen and yours not in seen:
@@ -141,6 +147,10 @@ def prepare_inputs(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] = (),
     overall: str | None = None,
+    sheet: str | int | None = None,
+    returns: str | None = None,
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
+    touchpoint_columns: str | Sequence[str] = (),
 ) -> PreparedInputs:
     """Check every given input, then write each as parquet with pseudonymised customer ids.
 
@@ -166,10 +176,17 @@ def prepare_inputs(
     keep_columns : sequence of str
         Undocumented columns to pass on; each name must be a column of at least one file, and
         is kept in the files that have it.
-    scales, missing_codes, drivers, overall
-        The survey's declared scales, not-applicable codes, driver columns and key-driver
-        outcome, as in :func:`cxlib.byod.check.check_file` (used for the survey only). The
-        prepared survey records them, so ``load_survey(prepared)`` applies them again.
+    scales, missing_codes, drivers, overall, labels, touchpoint_columns
+        The survey's declared scales, not-applicable codes, driver columns, key-driver
+        outcome, codes for answers written as words and touchpoint rating columns, as in
+        :func:`cxlib.byod.check.check_file` (used for the survey only). The prepared survey
+        records them (the touchpoints as matched names), so ``load_survey(prepared)`` applies
+        them again.
+    sheet : str or int, optional
+        The sheet of every Excel workbook given (name or position from 0).
+    returns : {"net", "drop"}, optional
+        What returns mean in the transactions (:mod:`cxlib.byod.lineitems`); the prepared
+        file holds purchases with amounts >= 0.
 
     Returns
     -------
@@ -188,12 +205,14 @@ def prepare_inputs(
     keep = [
         str(k).strip() for k in ([keep_columns] if isinstance(keep_columns, str) else keep_columns)
     ]
-    headers = {kind: read_header(path) for kind, path in given.items()}
+    headers = {kind: read_header(path, sheet=sheet) for kind, path in given.items()}
     survey = {
         "scales": scales,
         "missing_codes": missing_codes,
         "drivers": drivers,
         "overall": overall,
+        "labels": labels,
+        "touchpoint_columns": touchpoint_columns,
     }
     results: dict[str, CheckResult] = {}
     for kind, path in given.items():
@@ -206,10 +225,12 @@ def prepare_inputs(
             day_first=day_first,
             date_window=window,
             keep_columns=[k for k in keep if k in headers[kind]],
+            sheet=sheet,
             **(survey if kind == "survey" else {}),
+            **({"returns": returns} if kind == "transactions" else {}),
         )
     problems = [p for result in results.values() for p in result.problems]
-    problems += _unused_mappings(mapping, given) + _unused_keep(keep, headers)
+    problems += _unused_mappings(mapping, given, headers) + _unused_keep(keep, headers)
     if problems:
         listed = "\n\n".join(f"{i}. {p}" for i, p in enumerate(problems, start=1))
         raise InputFilesError(

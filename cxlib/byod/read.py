@@ -1,4 +1,4 @@
-"""Reading your exports: CSV or parquet, encodings, separators, decimal commas, ``--column``.
+"""Reading your exports: CSV, Excel or parquet, encodings, separators, decimal commas, ``--column``.
 
 CSV files may use ``,`` ``;`` tab or ``|`` as separator and be UTF-8 (with or without BOM) or
 entirely Windows-1252 (Excel's "CSV" on German Windows). Their bytes are checked first
@@ -10,7 +10,8 @@ converted afterwards by :func:`to_numbers`, which is told the decimal mark expli
 Parquet files keep their types; :func:`read_file` also returns the stored type of each column
 (``"text"``, ``"integer"``, ``"float"``, ``"decimal"``, ``"bool"``, ``"datetime"``,
 ``"nested"`` for lists and structs, ``"null"``, or the type's name), so that the checks accept
-only the documented types.
+only the documented types. Excel workbooks (``.xlsx``, ``.xlsm``; one sheet, chosen with
+``sheet``) keep the types Excel gave their cells in the same way (:mod:`cxlib.byod.excel`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import csv
 import json
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxlib.byod.excel import EXCEL_SUFFIXES, OTHER_SPREADSHEETS, excel_header, read_excel
 from cxlib.byod.numbers import to_numbers
 from cxlib.byod.scan import (
     MAX_LINE_BYTES,
@@ -42,6 +45,7 @@ __all__ = [
     "PREPARED_KEY",
     "Reading",
     "describe_file",
+    "is_excel",
     "is_parquet",
     "parse_columns",
     "read_file",
@@ -55,7 +59,6 @@ __all__ = [
 PREPARED_KEY = b"cxlib.byod"
 
 _PARQUET = {".parquet", ".pq"}
-_SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
 _READ_ERRORS = (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, ImportError)
 
 
@@ -97,6 +100,11 @@ def is_parquet(path: str | Path) -> bool:
     return Path(path).suffix.lower() in _PARQUET
 
 
+def is_excel(path: str | Path) -> bool:
+    """True when ``path`` names an Excel workbook (``.xlsx`` or ``.xlsm``)."""
+    return Path(path).suffix.lower() in EXCEL_SUFFIXES
+
+
 @dataclass(frozen=True)
 class Reading:
     """A file as read: the frame (None if it could not be read), problems, notes, types.
@@ -110,9 +118,11 @@ class Reading:
     notes : list of str
         Repairs made while reading, one sentence each.
     types : dict
-        Parquet only: column -> (kind, stored type), e.g. ``("integer", "int64")``.
+        Parquet and Excel: column -> (kind, stored type), e.g. ``("integer", "int64")``.
     recorded : dict
         Parquet only: options recorded by ``prepare_inputs`` (see :data:`PREPARED_KEY`).
+    container : str
+        What holds typed columns, for messages: ``"parquet file"`` or ``"workbook"``.
     """
 
     frame: pd.DataFrame | None
@@ -120,6 +130,7 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     types: dict[str, tuple[str, str]] = field(default_factory=dict)
     recorded: dict[str, Any] = field(default_factory=dict)
+    container: str = ""
 
 
 def _read_csv(file: Path) -> Reading:
@@ -168,7 +179,9 @@ def _blank_cells_missing(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     out = frame.copy()
     for column in frame.columns:  # a loop over columns; each step is vectorised
         values = frame[column]
-        blank = values.notna() & (values.str.strip() == "")
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers and dates typed as such (Excel) hold no spaces
+        blank = (values.notna() & (values.str.strip() == "")).fillna(False).astype(bool)
         if blank.any():
             counts[column] = int(blank.sum())
             out[column] = values.mask(blank)
@@ -215,51 +228,75 @@ def _read_parquet(file: Path) -> Reading:
         for name in schema.names
     }
     recorded = json.loads((schema.metadata or {}).get(PREPARED_KEY, b"{}"))
-    return Reading(frame, [], [], types, recorded)
+    return Reading(frame, [], [], types, recorded, "parquet file")
 
 
-def read_file(path: str | Path) -> Reading:
-    """Read a CSV or parquet file into a :class:`Reading`; never raises for a bad file.
+def _read_excel(file: Path, sheet: str | int | None) -> Reading:
+    """One sheet of a workbook (:func:`cxlib.byod.excel.read_excel`) as a :class:`Reading`."""
+    frame, problems, notes, types = read_excel(file, sheet)
+    if frame is not None:
+        frame, blank_note = _blank_cells_missing(frame)
+        notes = notes + blank_note
+    return Reading(frame, problems, notes, types, {}, "workbook")
+
+
+def read_file(path: str | Path, *, sheet: str | int | None = None) -> Reading:
+    """Read a CSV, Excel or parquet file into a :class:`Reading`; never raises for a bad file.
 
     CSV: the bytes are checked first (:func:`cxlib.byod.scan.scan_csv`), then cells are read as
     text, indexed by their line in the file (header = line 1). Parquet keeps its dtypes and
-    numbers rows from 1. Excel workbooks are refused with a hint to save them as CSV.
+    numbers rows from 1. An Excel workbook (``.xlsx``, ``.xlsm``) gives one sheet (``sheet``:
+    name or position from 0; needed when it has several) with the types Excel gave its cells,
+    indexed by Excel's row number (:mod:`cxlib.byod.excel`); ``.xls`` and ``.ods`` are refused
+    with a hint.
     """
     file = Path(path)
     if not file.is_file():
         return Reading(None, [("", "file not found.")])
-    if file.suffix.lower() in _SPREADSHEETS:
+    if file.suffix.lower() in OTHER_SPREADSHEETS:
         return Reading(
             None,
-            [("", "spreadsheets are not read directly; save the sheet as CSV (UTF-8) or parquet.")],
+            [
+                (
+                    "",
+                    f"{file.suffix} spreadsheets are not read; save the sheet as .xlsx, "
+                    "CSV (UTF-8) or parquet.",
+                )
+            ],
         )
     try:
+        if is_excel(file):
+            return _read_excel(file, sheet)
         return _read_parquet(file) if is_parquet(file) else _read_csv(file)
-    except _READ_ERRORS as err:
+    except (*_READ_ERRORS, KeyError, zipfile.BadZipFile) as err:
         why = f"{type(err).__name__}: {err}"
-        return Reading(None, [("", f"cannot be read as CSV or parquet ({why}).")])
+        kinds = "an Excel workbook" if is_excel(file) else "CSV or parquet"
+        return Reading(None, [("", f"cannot be read as {kinds} ({why}).")])
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (any of ``, ; tab |`` as separator) or parquet file, CSV cells as text.
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV (any of ``, ; tab |`` as separator), Excel or parquet file, CSV cells as text.
 
     As :func:`read_file`, but returns the frame and raises :class:`CXDataError` (starting with
     the file name) when the file is missing, unreadable or breaks a rule of the byte scan
     (:mod:`cxlib.byod.scan`). Numbers are converted by :func:`to_numbers`, given the decimal mark.
     """
-    reading = read_file(path)
+    reading = read_file(path, sheet=sheet)
     if reading.frame is None:
         raise CXDataError("\n".join(f"{path}: {message}" for _, message in reading.problems))
     return reading.frame
 
 
-def read_header(path: str | Path) -> list[str]:
-    """Column names of a CSV or parquet file, stripped (empty if unreadable; check_file says why).
+def read_header(path: str | Path, *, sheet: str | int | None = None) -> list[str]:
+    """Column names of a CSV, Excel or parquet file, stripped (empty if unreadable).
 
-    Only the first line of a CSV file is read (at most :data:`MAX_LINE_BYTES`), and only the
-    schema of a parquet file.
+    Only the first line of a CSV file is read (at most :data:`MAX_LINE_BYTES`), the first row
+    of the chosen sheet of a workbook, and only the schema of a parquet file; when a file
+    cannot be read, :func:`cxlib.byod.check.check_file` says why.
     """
     file = Path(path)
+    if is_excel(file):
+        return excel_header(file, sheet)
     try:
         if is_parquet(file):
             import pyarrow.parquet as pq

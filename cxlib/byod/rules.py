@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlib.byod.dates import date_order, outside_window
+from cxlib.byod.dates import date_format, date_order, outside_window
 from cxlib.byod.numbers import thousands_only, to_numbers, wrong_decimal_mark
 from cxlib.byod.schema import CHURN_VALUES
 from cxlib.validate import (
@@ -65,9 +65,10 @@ class FileCheck:
     decimal: str = "."
     day_first: bool | None = None
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None
-    types: dict[str, tuple[str, str]] = field(default_factory=dict)  # parquet only
+    types: dict[str, tuple[str, str]] = field(default_factory=dict)  # parquet and Excel
     problems: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    container: str = "parquet file"  # what holds the typed columns, for messages
 
     def run(self, column: str, check: Callable[[], object]) -> bool:
         """Run ``check``; a :class:`CXDataError` becomes a problem of ``column``."""
@@ -89,12 +90,16 @@ class FileCheck:
         accepted, rule = STORED_TYPES.get(role, (frozenset(), plain))
         if kind in accepted or (role == "any" and kind != "nested"):
             return True
-        why = (
-            " (integers would be read as nanoseconds after 1970-01-01)"
-            if role == "date" and kind in {"integer", "float"}
-            else ""
+        why = ""
+        if role == "date" and kind in {"integer", "float"}:
+            why = (
+                " (these look like Excel serial day numbers: format the cells as dates)"
+                if self.container == "workbook"
+                else " (integers would be read as nanoseconds after 1970-01-01)"
+            )
+        self.add(
+            column, f"Column {column!r} is stored as {name} in the {self.container}; {rule}{why}."
         )
-        self.add(column, f"Column {column!r} is stored as {name} in the parquet file; {rule}{why}.")
         return False
 
 
@@ -103,7 +108,7 @@ def _mark_rule(f: FileCheck) -> str:
     other = "," if f.decimal == "." else "."
     fix = (
         "store the column as numbers"
-        if f.types
+        if f.types and f.container != "workbook"
         else f"give --decimal {other} if that is the file's decimal mark"
     )
     return (
@@ -181,10 +186,19 @@ def _parse_dates(f: FileCheck, column: str) -> pd.Series | None:
 
     if not f.run(column, parse):
         if f.date_format is None:
-            hint = "\nGive the format with --date-format, e.g. %d.%m.%Y."
-            f.problems[-1] = (column, f.problems[-1][1] + hint)
+            f.problems[-1] = (column, f.problems[-1][1] + _format_hint(f.raw[column], day_first))
         return None
     return parsed[0]
+
+
+def _format_hint(values: pd.Series, day_first: bool | None) -> str:
+    """The hint to give ``--date-format``, with the format that reads the column's first date."""
+    text = values.dropna().astype("str").str.strip()
+    guesses = [date_format(v, day_first=day_first is not False) for v in text.head(1)]
+    if guesses and guesses[0] is not None:
+        shown = f'"{guesses[0]}"' if " " in guesses[0] else guesses[0]
+        return f"\nGive the format with --date-format; {text.iloc[0]!r} reads with {shown}."
+    return "\nGive the format with --date-format, e.g. %d.%m.%Y."
 
 
 def date_column(f: FileCheck, column: str, *, required: bool = True) -> pd.Series | None:

@@ -28,6 +28,8 @@ __all__ = [
     "OVERALL_DEFAULTS",
     "INPUTS",
     "KNOWN_COLUMNS",
+    "LINE_ITEM_COLUMNS",
+    "RETURN_POLICIES",
     "SURVEY_SCORES",
     "TELCO_NAMES",
     "SCORE_COLUMNS",
@@ -66,12 +68,23 @@ CHURN_VALUES: dict[str, bool] = {
     "j": True,
 }
 
+#: Optional columns of a transactions file written as line items (one row per article, as in
+#: UCI Online Retail): ``quantity`` and ``unit_price`` (amount = quantity x unit price),
+#: ``invoice`` (lines of one invoice are one purchase). See :mod:`cxlib.byod.lineitems`.
+LINE_ITEM_COLUMNS: tuple[str, ...] = ("quantity", "unit_price", "invoice")
+
+#: What to do with returns and cancellations in transactions (``--returns``): ``"net"`` them
+#: against the customer's purchases of the same day, or ``"drop"`` them.
+RETURN_POLICIES: tuple[str, ...] = ("net", "drop")
+
 #: Canonical columns each input uses (customers: also every Telco column name).
 KNOWN_COLUMNS: dict[str, set[str]] = {
     "transactions": {"customer_id", "date", "amount"},
     "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SCORE_COLUMNS},
     "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
+
+KNOWN_COLUMNS["transactions"].update(LINE_ITEM_COLUMNS)  # optional line-item columns
 
 #: IBM Telco's own names of the optional customer columns (``SeniorCitizen`` -> senior_citizen,
 #: ``MonthlyCharges`` -> monthly_charges, ...), recognised without ``--column``. The required
@@ -106,11 +119,15 @@ DATE_WINDOW_START = "1950-01-01"
 #: placeholder such as 9999-12-31). Override both with ``date_window`` (``--date-window``).
 DATE_WINDOW_YEARS_AHEAD = 1
 
-#: Common German export names, used only to suggest a ``--column`` mapping in messages.
+#: Common export names (German, and the English ones of public line-item exports), used only to
+#: suggest a ``--column`` mapping in messages (:mod:`cxlib.byod.suggest`).
 GERMAN_HINTS: dict[str, tuple[str, ...]] = {
     "customer_id": ("KundenNr", "Kundennummer", "Kunden-ID", "KundenID", "Kunde"),
     "date": ("Datum", "Kaufdatum", "Bestelldatum", "Buchungsdatum"),
     "amount": ("Betrag", "Umsatz", "Wert", "Bestellwert"),
+    "quantity": ("Menge", "Anzahl", "Stueckzahl", "Stückzahl", "Quantity", "Qty"),
+    "unit_price": ("Preis", "Einzelpreis", "Stueckpreis", "Stückpreis", "UnitPrice", "Price"),
+    "invoice": ("RechnungsNr", "Rechnungsnummer", "BelegNr", "Bestellnummer", "InvoiceNo"),
     "timestamp": ("Datum", "Zeitpunkt", "Befragungsdatum"),
     "touchpoint": ("Kontaktpunkt", "Kanal"),
     "survey_id": ("AntwortNr", "Antwort-ID", "FragebogenNr"),

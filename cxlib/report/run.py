@@ -198,6 +198,10 @@ def run_reports(
     missing_codes: Sequence[float] = (),
     drivers: Sequence[str] = (),
     overall: str | None = None,
+    sheet: str | int | None = None,
+    returns: str | None = None,
+    labels: Mapping[str, Mapping[str, float]] | Sequence[str] | None = None,
+    touchpoint_columns: str | Sequence[str] = (),
     currency: str = "EUR",
     tenure_unit: str = "months",
     min_cell: int = 10,
@@ -216,14 +220,18 @@ def run_reports(
         Replaced as a whole when the run ends (pages of earlier runs do not stay); it must be
         new, empty or a cxlib reports folder.
     transactions, survey, customers : path, optional
-        Your own data (CSV or parquet); see :mod:`cxlib.byod`. When any is given, only the
-        notebooks that can use it run; the others are listed as skipped with the reason.
+        Your own data (CSV, Excel or parquet); see :mod:`cxlib.byod`. When any is given, only
+        the notebooks that can use it run; the others are listed as skipped with the reason.
     columns, date_format, decimal, day_first, date_window, keep_columns
         How to read your files, as in :func:`cxlib.byod.check_input`.
     scales, missing_codes, drivers, overall
         Survey reading rules (declared answer scales, codes for "not applicable", driver
         rating columns, the outcome of the key-driver analysis), as in
         :func:`cxlib.byod.check_input`; also passed to the templates that declare them.
+    sheet, returns, labels, touchpoint_columns
+        The sheet of Excel workbooks, the returns policy of line-item transactions, codes for
+        survey answers written as words, and the touchpoint rating columns of a wide survey,
+        as in :func:`cxlib.byod.check_input`.
     currency : str, default "EUR"
         Currency of your amounts, as the templates write it.
     tenure_unit : {"months", "years"}, default "months"
@@ -287,6 +295,10 @@ def run_reports(
                     missing_codes=missing_codes,
                     drivers=drivers,
                     overall=overall,
+                    sheet=sheet,
+                    returns=returns,
+                    labels=labels,
+                    touchpoint_columns=touchpoint_columns,
                 )
                 inputs, files = prepared.parameters, list(prepared.files)
                 for f in files:  # also in the index; said now, before the notebooks run
@@ -297,7 +309,7 @@ def run_reports(
                 "currency": currency,
                 "tenure_unit": tenure_unit,
             }
-            labels = {INPUTS[f["kind"]].parameter: str(f["name"]) for f in files if byod}
+            file_labels = {INPUTS[f["kind"]].parameter: str(f["name"]) for f in files if byod}
             counts = {INPUTS[f["kind"]].parameter: f.get("customers") for f in files if byod}
             runs = _run_all(
                 paths,
@@ -305,7 +317,7 @@ def run_reports(
                 work,
                 inputs,
                 template_options,
-                labels,
+                file_labels,
                 counts,
                 min_cell,
                 kernel_name,
@@ -326,6 +338,10 @@ def run_reports(
                 "keep_columns": keep_columns,
                 "currency": currency,
                 "tenure_unit": tenure_unit,
+                "sheet": sheet,
+                "returns": returns,
+                "labels": labels,
+                "touchpoint_columns": touchpoint_columns,
                 **survey_rules,
             }
             settings = _settings(byod, options, keys[-1] if keys else None)
@@ -417,12 +433,40 @@ def _settings(byod: bool, options: Mapping[str, Any], key: bytes | None) -> dict
         or "the defaults",
         "codes for not applicable": ", ".join(f"{c:g}" for c in options["missing_codes"]) or "none",
         "driver columns": ", ".join(options["drivers"]) or "none",
+        "touchpoint columns": _listed(options["touchpoint_columns"]) or "none",
+        "answers written as words": _labels_setting(options["labels"]),
+        "sheet of Excel files": "the only one"
+        if options["sheet"] is None
+        else str(options["sheet"]),
+        "returns": {
+            None: "none allowed",
+            "net": "netted against the same customer's purchases of the same day",
+            "drop": "left out",
+        }[options["returns"]],
         "customer ids": f"pseudonymised (HMAC-SHA256); key from ${KEY_ENV} or the file "
         f"{KEY_FILE} beside the reports folder, never in the reports",
     }
     if key is not None:
         settings["pseudonym key fingerprint"] = key_fingerprint(key)
     return settings
+
+
+def _listed(items: str | Sequence[str]) -> str:
+    """Items of an option as one text (a single text stays as given)."""
+    return items if isinstance(items, str) else ", ".join(str(i) for i in items)
+
+
+def _labels_setting(labels: Any) -> str:
+    """``--map`` as the index shows it, or how answers written as words are read."""
+    from cxlib.byod.labels import parse_maps
+
+    maps = parse_maps(labels)
+    if not maps:
+        return "csat read automatically on a known scale; others must be numbers"
+    return "; ".join(
+        f"{name}: " + ", ".join(f"{label} = {code:g}" for label, code in m.items())
+        for name, m in maps.items()
+    )
 
 
 def format_exception(err: BaseException) -> str:

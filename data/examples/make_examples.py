@@ -1,8 +1,9 @@
 """Write the small example exports in this folder (German column names, as a CRM would export them).
 
 The data are SIMULATED (seeded, numpy only): 150 customers of an online shop with purchases over
-18 months, 300 survey answers, and 300 contract customers with tenure and churn. They exist to show
-``cxlib report`` on your own data, not to be analysed. Re-create them with
+18 months, 300 survey answers, 300 contract customers with tenure and churn, and the order lines
+of a second shop (one row per article, with guest orders, returns and cancellations). They exist
+to show ``cxlib report`` on your own data, not to be analysed. Re-create them with
 ``.venv/bin/python data/examples/make_examples.py``; the output is identical for the same seed.
 Files use ``;`` as separator, ``,`` as decimal mark and dd.mm.yyyy dates (German Excel export).
 """
@@ -76,3 +77,53 @@ customers = pd.DataFrame(
     }
 )
 customers.to_csv(HERE / "kunden.csv", sep=";", decimal=",", index=False)
+
+# Positionen (line items): one row per article of an order, as a shop system exports them (the
+# shape of UCI Online Retail): order number, date and time, customer number (empty for guest
+# orders), article, quantity, unit price. A return is an order of its own whose number starts
+# with "C" and whose quantities are negative: a few on the day of the order (all of it or one
+# article sent back at once), the others two to six weeks later.
+c = 120
+orders_per = 1 + rng.poisson(rng.gamma(1.2, 2.5, c))  # orders per customer over 18 months
+owner = np.repeat(np.arange(c), orders_per)
+guests = 60
+owner = np.concatenate([owner, np.full(guests, -1)])  # guest orders: no customer number
+rng.shuffle(owner)
+n_orders = len(owner)
+start = pd.Timestamp("2023-01-02")
+when = (
+    start
+    + pd.to_timedelta(rng.integers(0, 545, n_orders), unit="D")
+    + pd.to_timedelta(rng.integers(8 * 60, 22 * 60, n_orders), unit="min")
+)
+order_no = 500001 + np.arange(n_orders)
+lines_per = 1 + rng.poisson(1.2, n_orders)
+line_order = np.repeat(np.arange(n_orders), lines_per)
+articles = np.array([f"A-{200 + i}" for i in range(40)])
+price_of = np.round(rng.gamma(3, 4, len(articles)) + 0.5, 2)
+article = rng.integers(0, len(articles), len(line_order))
+items = pd.DataFrame(
+    {
+        "BelegNr": order_no[line_order].astype(str),
+        "Datum": when[line_order],
+        "KundenNr": np.where(
+            owner[line_order] >= 0, np.char.add("K-", (20001 + owner[line_order]).astype(str)), ""
+        ),
+        "ArtikelNr": articles[article],
+        "Menge": 1 + rng.poisson(1.0, len(line_order)),
+        "Preis": price_of[article],
+    }
+)
+# returns: a first line of some customers' orders sent back, on the same day or weeks later
+first_line = np.concatenate([[True], line_order[1:] != line_order[:-1]])
+back = first_line & (owner[line_order] >= 0) & (rng.random(len(line_order)) < 0.12)
+later = rng.random(len(line_order)) < 0.6
+returns = items.loc[back].copy()
+returns["BelegNr"] = "C" + (600001 + np.arange(len(returns))).astype(str)
+returns["Menge"] = -returns["Menge"]
+delay = np.where(later[back], rng.integers(14, 43, len(returns)), 0)
+returns["Datum"] = returns["Datum"] + pd.to_timedelta(delay, unit="D") + pd.Timedelta(hours=1)
+items = pd.concat([items, returns]).sort_values("Datum", kind="stable")
+items = items[items["Datum"] < "2024-07-01"]
+items["Datum"] = items["Datum"].dt.strftime("%d.%m.%Y %H:%M")
+items.to_csv(HERE / "positionen.csv", sep=";", decimal=",", index=False)
