@@ -66,7 +66,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@<])@\w+")
 _NUMBER = re.compile(r"(?<![\d.,])\+?\d(?:[ /()\-]{0,2}\d){6,}")
 _NAME = re.compile(
-    r"\b(Herrn?|Frau|Hr\.|Fr\.|Dr\.|Prof\.)(\s+(?:Dr\.\s+)?)[A-ZÄÖÜ][\w\-]+(?:\s+[A-ZÄÖÜ][\w\-]+)?"
+    r"\b(Herrn?|Frau|Hr\.|Fr\.|Dr\.|Prof\.)((?:\s+(?:Dr|Prof)\.)*\s+)(?!(?:Dr|Prof)\.)"
+    r"[A-ZÄÖÜ][\w\-]+(?:\s+[A-ZÄÖÜ][\w\-]+)?"
 )
 _SPACE = re.compile(r"\s+")
 

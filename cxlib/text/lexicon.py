@@ -87,7 +87,7 @@ SENTIMENT_KEYWORDS: dict[str, tuple[str, ...]] = {
         "(?<!un)angenehm",
         "entspannt",
         "(?<!un)bequem",
-        "freu",
+        "\\bfreu(?!nd)",
         "genial",
         "empfehl",
         "herzlich",
