@@ -33,7 +33,13 @@ from cxlib.text.distinctive import distinctive_words, log_odds_dirichlet
 from cxlib.text.evaluation import classification_table, compare_f1, confusion_table, macro_f1
 from cxlib.text.labels import POLARITIES, aspect_matrix, aspect_mentions, aspect_table
 from cxlib.text.lexicon import CX_THEME_KEYWORDS, GERMEVAL_ASPECT_KEYWORDS, SENTIMENT_KEYWORDS
-from cxlib.text.shares import acc_kernel, adjusted_shares, sentiment_by_theme, theme_shares
+from cxlib.text.shares import (
+    acc_kernel,
+    adjusted_shares,
+    adjusted_theme_shares,
+    sentiment_by_theme,
+    theme_shares,
+)
 
 __all__ = [
     "CX_THEME_KEYWORDS",
@@ -47,6 +53,7 @@ __all__ = [
     "TextCoder",
     "acc_kernel",
     "adjusted_shares",
+    "adjusted_theme_shares",
     "aspect_matrix",
     "aspect_mentions",
     "aspect_table",

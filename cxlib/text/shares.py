@@ -58,6 +58,7 @@ from cxlib.validate import CXDataError, check_choice, check_columns, check_no_mi
 __all__ = [
     "acc_kernel",
     "adjusted_shares",
+    "adjusted_theme_shares",
     "sentiment_by_theme",
     "theme_shares",
 ]
@@ -345,3 +346,52 @@ def adjusted_shares(
     if by is None:
         out = out.drop(columns="group")
     return out
+
+
+def adjusted_theme_shares(
+    coded: pd.DataFrame,
+    annotated_true: pd.DataFrame,
+    annotated_coded: pd.DataFrame,
+    *,
+    level: float = 0.95,
+    min_singular: float = 0.05,
+) -> pd.DataFrame:
+    """Share of new comments on each theme: counted and corrected, one theme at a time.
+
+    Parameters
+    ----------
+    coded : DataFrame of bool
+        The coder's theme flags for the new comments, one column per theme.
+    annotated_true, annotated_coded : DataFrame of bool
+        Annotated comments (not among the new ones): the annotators' flags and the coder's
+        out-of-fold flags (:func:`cxlib.text.cross_val_codes`), with the columns of ``coded``.
+    level, min_singular
+        As for :func:`adjusted_shares`.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme (column order): ``theme``, ``count``, ``cc`` with its Wilson
+        interval, the ACC share as :data:`ESTIMATE_COLUMNS`, ``se``, ``identified``, and the
+        coder's ``tpr`` and ``fpr`` on the annotated comments (rates).
+    """
+    from cxlib.text.evaluation import confusion_table
+
+    check_columns(annotated_true, list(coded.columns), name="annotated_true")
+    check_columns(annotated_coded, list(coded.columns), name="annotated_coded")
+    rows = []
+    for theme in coded.columns:
+        conf = confusion_table(
+            annotated_true[theme].to_numpy(),
+            annotated_coded[theme].to_numpy(),
+            labels=[False, True],
+        )
+        table = adjusted_shares(
+            coded[theme].to_numpy(), conf, level=level, min_singular=min_singular
+        )
+        row = table[table["class"].to_numpy(dtype=bool)].assign(theme=str(theme))
+        rates = conf.to_numpy(dtype=float) / conf.to_numpy(dtype=float).sum(axis=1, keepdims=True)
+        rows.append(row.assign(tpr=rates[1, 1], fpr=rates[0, 1]))
+    out = pd.concat(rows, ignore_index=True).drop(columns="class")
+    first = ["theme", "count", "cc", "cc_ci_low", "cc_ci_high"]
+    return out[[*first, *[c for c in out.columns if c not in first]]]
