@@ -28,7 +28,14 @@ stemmer is first used; nothing is downloaded at run time.
 """
 
 from cxlib.text.clean import PLACEHOLDERS, STOP_WORDS, mask_text, stem, tokens
-from cxlib.text.coding import LexiconCoder, MajorityCoder, TextCoder, cross_val_codes
+from cxlib.text.coding import (
+    LexiconCoder,
+    MajorityCoder,
+    TextCoder,
+    cross_val_codes,
+    keyword_sentiment,
+    keyword_themes,
+)
 from cxlib.text.distinctive import distinctive_words, log_odds_dirichlet
 from cxlib.text.evaluation import classification_table, compare_f1, confusion_table, macro_f1
 from cxlib.text.labels import POLARITIES, aspect_matrix, aspect_mentions, aspect_table
@@ -62,6 +69,8 @@ __all__ = [
     "confusion_table",
     "cross_val_codes",
     "distinctive_words",
+    "keyword_sentiment",
+    "keyword_themes",
     "log_odds_dirichlet",
     "macro_f1",
     "mask_text",

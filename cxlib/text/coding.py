@@ -37,7 +37,14 @@ from cxlib.text.clean import tokens
 from cxlib.text.lexicon import SENTIMENT_KEYWORDS
 from cxlib.validate import CXDataError, check_columns, check_no_missing, to_series
 
-__all__ = ["LexiconCoder", "MajorityCoder", "TextCoder", "cross_val_codes"]
+__all__ = [
+    "LexiconCoder",
+    "MajorityCoder",
+    "TextCoder",
+    "cross_val_codes",
+    "keyword_sentiment",
+    "keyword_themes",
+]
 
 
 def _texts(texts: Any) -> pd.Series:
@@ -64,6 +71,55 @@ def _labels(labels: Any, n: int) -> pd.DataFrame:
     for column in frame.columns:
         check_no_missing(frame, column)
     return frame
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{w})" for w in words))
+
+
+def keyword_sentiment(
+    texts: Any, sentiment: Mapping[str, Sequence[str]] | None = None
+) -> pd.Series:
+    """Sentiment of each comment from keywords: more negative than positive matches = negative.
+
+    ``sentiment`` maps "negative" and "positive" to patterns (default
+    :data:`~cxlib.text.lexicon.SENTIMENT_KEYWORDS`); equal counts (none included) = neutral.
+    Returns a Series of "negative" / "neutral" / "positive" with the index of ``texts``.
+
+    Examples
+    --------
+    >>> keyword_sentiment(["Danke, super!", "Leider wieder Verspätung", "Zug 12"]).tolist()
+    ['positive', 'negative', 'neutral']
+    """
+    words = dict(sentiment or SENTIMENT_KEYWORDS)
+    if not {"negative", "positive"} <= set(words):
+        raise CXDataError("sentiment keywords need a 'negative' and a 'positive' list.")
+    lower = _texts(texts).str.lower()
+    negative = lower.str.count(_pattern(words["negative"])).to_numpy()
+    positive = lower.str.count(_pattern(words["positive"])).to_numpy()
+    mood = np.select(
+        [negative > positive, positive > negative], ["negative", "positive"], "neutral"
+    )
+    return pd.Series(mood.astype(object), index=lower.index, name="sentiment")
+
+
+def keyword_themes(texts: Any, themes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Theme flags from keywords: True where the comment matches one of the theme's patterns.
+
+    Examples
+    --------
+    >>> keyword_themes(["WLAN tot", "Preis zu hoch"], {"Wifi": ["wlan"], "Price": ["preis"]})
+        Wifi  Price
+    0   True  False
+    1  False   True
+    """
+    lower = _texts(texts).str.lower()
+    if not themes:
+        raise CXDataError("themes must name at least one theme with its keywords.")
+    return pd.DataFrame(
+        {str(t): lower.str.contains(_pattern(w)).to_numpy(dtype=bool) for t, w in themes.items()},
+        index=lower.index,
+    )
 
 
 def _is_theme(values: pd.Series) -> bool:
@@ -162,10 +218,6 @@ class LexiconCoder(_Coder):
         self.themes = themes
         self.sentiment = sentiment
 
-    @staticmethod
-    def _pattern(words: Sequence[str]) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{w})" for w in words))
-
     def fit(self, texts: Any, labels: Any) -> LexiconCoder:
         """Check that every label column has a lexicon; nothing is learned. Returns ``self``."""
         series = _texts(texts)
@@ -186,26 +238,20 @@ class LexiconCoder(_Coder):
                     f"LexiconCoder codes class column {column!r} as negative/neutral/positive; "
                     f"it holds {sorted(map(str, self.classes_[column]))}."
                 )
-        self.patterns_ = {c: self._pattern(themes[c]) for c in themes}
-        self.sentiment_patterns_ = {k: self._pattern(v) for k, v in sentiment.items()}
+        self.themes_ = {c: themes[c] for c in self.columns_ if self.kinds_[c] == "theme"}
+        self.sentiment_ = sentiment
         return self
 
     def predict(self, texts: Any) -> pd.DataFrame:
         """Themes and sentiment from the keywords, one row per text."""
         self._check_fitted()
-        lower = _texts(texts).str.lower()
-        values: dict[str, np.ndarray] = {}
-        negative = lower.str.count(self.sentiment_patterns_["negative"]).to_numpy()
-        positive = lower.str.count(self.sentiment_patterns_["positive"]).to_numpy()
-        mood = np.select(
-            [negative > positive, positive > negative], ["negative", "positive"], "neutral"
-        )
-        for column in self.columns_:
-            if self.kinds_[column] == "theme":
-                values[column] = lower.str.contains(self.patterns_[column]).to_numpy(dtype=bool)
-            else:
-                values[column] = mood.astype(object)
-        return self._frame(values, lower.index)
+        series = _texts(texts)
+        mood = keyword_sentiment(series, self.sentiment_).to_numpy()
+        flags = keyword_themes(series, self.themes_) if self.themes_ else pd.DataFrame()
+        values: dict[str, np.ndarray] = {
+            c: flags[c].to_numpy() if self.kinds_[c] == "theme" else mood for c in self.columns_
+        }
+        return self._frame(values, series.index)
 
 
 class TextCoder(_Coder):
