@@ -120,10 +120,18 @@ def comment_table(
 
 
 def theme_table(comments: pd.DataFrame, *, level: float = 0.95, min_cell: int = 10) -> pd.DataFrame:
-    """Share of comments mentioning each theme (Wilson), themes under ``min_cell`` withheld."""
+    """Share of comments mentioning each theme (Wilson), themes under ``min_cell`` withheld.
+
+    No secondary suppression: themes overlap (a comment can name several), so a withheld
+    count cannot be worked out from the total and the other themes.
+    """
     table = theme_shares(comments[comments.attrs["themes"]], level=level)
     return suppress_small_cells(
-        table, count="count", min_cell=min_cell, columns=["count", "estimate", "ci_low", "ci_high"]
+        table,
+        count="count",
+        min_cell=min_cell,
+        columns=["count", "estimate", "ci_low", "ci_high"],
+        secondary=False,
     )
 
 
@@ -139,7 +147,9 @@ def tone_by(
     comments: pd.DataFrame, by: str, *, level: float = 0.95, min_cell: int = 10
 ) -> pd.DataFrame:
     """Tone shares and net tone (% positive - % negative) per group of ``by`` (a column, or
-    ``"theme"`` for the themes), groups under ``min_cell`` comments withheld."""
+    ``"theme"`` for the themes), groups under ``min_cell`` comments withheld (with secondary
+    suppression for a column, whose groups add up to the total; not for the overlapping
+    themes)."""
     if by == "theme":
         names = comments.attrs["themes"]
         long = comments[[*names, "tone"]].melt(id_vars="tone", var_name="group", value_name="on")
@@ -151,7 +161,7 @@ def tone_by(
     table = sentiment_by_theme(
         long.assign(group=long["group"].astype(str)), theme="group", polarity="tone", level=level
     )
-    return suppress_small_cells(table, count="n", min_cell=min_cell)
+    return suppress_small_cells(table, count="n", min_cell=min_cell, secondary=by != "theme")
 
 
 def score_groups(
