@@ -202,8 +202,8 @@ def load_germeval(*, path: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per post, in file order: ``doc_id`` (int64, 1-2590), ``source`` (category,
-        the site), ``text`` (str, masked), ``relevant`` (bool; 2,055 True), ``sentiment``
+        One row per post, in file order: ``doc_id`` (int64, 1-2590), ``source`` (str, the
+        site), ``text`` (str, masked), ``relevant`` (bool; 2,055 True), ``sentiment``
         (ordered category negative < neutral < positive; 535 irrelevant posts are all
         neutral) and ``aspects`` (str, the space-separated labels; empty when none). Split the
         labels with :func:`cxlib.text.aspect_mentions`.
@@ -244,7 +244,7 @@ def load_germeval(*, path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "doc_id": raw.index.to_numpy(dtype="int64"),
-            "source": site.str.lower().astype("category").to_numpy(),
+            "source": site.str.lower().to_numpy(),
             "text": mask_text(raw["text"]).to_numpy(),
             "relevant": (raw["relevance"] == "true").to_numpy(),
             "sentiment": pd.Categorical(raw["sentiment"], categories=SENTIMENTS, ordered=True),

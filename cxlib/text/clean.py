@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxlib.validate import CXDataError, to_series
+from cxlib.validate import CXDataError, fail_rows, to_series
 
 __all__ = [
     "PLACEHOLDERS",
@@ -117,13 +117,12 @@ def mask_text(text: Any, *, names: bool = True) -> pd.Series:
     """
     series = to_series(text, name="text")
     present = series.notna()
-    is_text = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
-    bad = present & ~is_text.astype(bool)
-    if bad.any():
-        frame = series.to_frame()
-        from cxlib.validate import fail_rows
-
-        fail_rows(frame, bad.to_numpy(), "text", "hold text")
+    if not pd.api.types.is_string_dtype(series) or series.dtype == object:
+        kinds = pd.api.types.infer_dtype(series[present], skipna=True)
+        if kinds not in ("string", "empty"):  # find the rows only when something is wrong
+            is_text = series.map(lambda v: isinstance(v, str), na_action="ignore")
+            bad = present & ~is_text.fillna(False).astype(bool)
+            fail_rows(series.to_frame(), bad.to_numpy(), "text", "hold text")
     out = series[present].astype(str)
     out = out.str.replace(_URL, PLACEHOLDERS["url"], regex=True)
     out = out.str.replace(_EMAIL, PLACEHOLDERS["email"], regex=True)

@@ -35,7 +35,7 @@ import pandas as pd
 from cxlib.fitting import ConvergenceWarning, NotFittedError
 from cxlib.text.clean import tokens
 from cxlib.text.lexicon import SENTIMENT_KEYWORDS
-from cxlib.validate import CXDataError, check_columns, check_no_missing, to_series
+from cxlib.validate import CXDataError, check_columns, check_no_missing, fail_rows, to_series
 
 __all__ = [
     "LexiconCoder",
@@ -52,10 +52,8 @@ def _texts(texts: Any) -> pd.Series:
     series = to_series(texts, name="text")
     frame = series.to_frame()
     check_no_missing(frame, "text")
-    is_text = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    if not is_text.all():
-        from cxlib.validate import fail_rows
-
+    if pd.api.types.infer_dtype(series, skipna=False) not in ("string", "empty"):
+        is_text = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         fail_rows(frame, ~is_text, "text", "hold text")
     return series
 
