@@ -62,7 +62,7 @@ PLACEHOLDERS: dict[str, str] = {
 
 # Order matters: links first (they may hold '@' and digits), then e-mail before handles.
 _URL = re.compile(r"(?:https?|www\.)[^\s<>\"']*", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # anchored: linear time
 _HANDLE = re.compile(r"(?<![\w@<])@\w+")
 _NUMBER = re.compile(r"(?<![\d.,])\+?\d(?:[ /()\-]{0,2}\d){6,}")
 _NAME = re.compile(
