@@ -6,6 +6,8 @@ proper dtypes.
 
 - :func:`load_cdnow`: CDNOW purchases (Fader, Hardie & Lee 2005), one row per purchase.
 - :func:`load_telco`: IBM's Telco Customer Churn sample, one row per customer.
+- :func:`load_germeval`: GermEval 2017 posts about Deutsche Bahn with sentiment and aspect
+  labels, one row per post, handles and links masked.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 
 from cxlib.validate import CXDataError
 
-__all__ = ["DATA_FILES", "data_dir", "file_sha256", "load_cdnow", "load_telco"]
+__all__ = ["DATA_FILES", "data_dir", "file_sha256", "load_cdnow", "load_germeval", "load_telco"]
 
 #: Bundled files and their SHA-256 (as published in data/README.md).
 DATA_FILES: dict[str, str] = {
@@ -27,6 +29,7 @@ DATA_FILES: dict[str, str] = {
     "WA_Fn-UseC_-Telco-Customer-Churn.csv": (
         "88be4b93fbe0cc83421af1c503794c97c342eca914c1576db7c276e61d61358a"
     ),
+    "germeval2017_dev.tsv": "c8533e91f9676e1c57dc9cd895ce895e13b62924e3b3c892241a265011a6debb",
 }
 
 #: Telco columns: original name -> cxlib name (snake_case; ``customerID`` -> ``customer_id``).
@@ -168,3 +171,83 @@ def load_telco(*, path: str | Path | None = None) -> pd.DataFrame:
             out[col] = out[col].astype("category")
     out["customer_id"] = out["customer_id"].astype(str)
     return out
+
+
+#: Document sentiment classes of GermEval 2017, in the order tables show them.
+SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
+_ASPECT_LABEL = r"[^\s#:]+#[^\s:]+:(?:negative|neutral|positive)"
+
+
+def load_germeval(*, path: str | Path | None = None) -> pd.DataFrame:
+    """Load the GermEval 2017 development set: 2,590 German posts about Deutsche Bahn.
+
+    Social-media and web posts (Twitter, Facebook, Google+, forums, news sites, 2015-2016),
+    each labelled by annotators with relevance (is it about Deutsche Bahn?), document sentiment
+    and the aspects it talks about, each with a polarity: ``Zugfahrt#Pünktlichkeit:negative``.
+    Licence CC BY-NC 4.0 (non-commercial use only; see ``data/README.md``).
+
+    The file is read with quoting off (texts hold unbalanced quotes) and checked: every line
+    has 4 or 5 tab-separated fields (the blank line in the file is skipped), relevance is
+    true/false, sentiment one of :data:`SENTIMENTS`, and each aspect label is
+    ``Category#Subcategory:polarity``. Texts are masked at once with
+    :func:`cxlib.text.mask_text` (handles, links, e-mails, long numbers, addressed names), and
+    the source link is reduced to its site (``twitter.com``): user names in it never leave
+    the loader.
+
+    Parameters
+    ----------
+    path : path, optional
+        Read this file instead of the bundled one (it must still match the published SHA-256).
+
+    Returns
+    -------
+    DataFrame
+        One row per post, in file order: ``doc_id`` (int64, 1-2590), ``source`` (str, the
+        site), ``text`` (str, masked), ``relevant`` (bool; 2,055 True), ``sentiment``
+        (ordered category negative < neutral < positive; 535 irrelevant posts are all
+        neutral) and ``aspects`` (str, the space-separated labels; empty when none). Split the
+        labels with :func:`cxlib.text.aspect_mentions`.
+
+    References
+    ----------
+    Wojatzki, M., Ruppert, E., Holschneider, S., Zesch, T. & Biemann, C. (2017). GermEval
+    2017: Shared task on aspect-based sentiment in social media customer feedback. Proceedings
+    of the GermEval 2017 Shared Task, 1-12.
+    """
+    import csv
+
+    from cxlib.text.clean import mask_text
+    from cxlib.validate import check_choice, fail_rows
+
+    file = _verified("germeval2017_dev.tsv", path)
+    names = ["url", "text", "relevance", "sentiment", "aspects"]
+    raw = pd.read_csv(
+        file,
+        sep="\t",
+        header=None,
+        names=names,
+        quoting=csv.QUOTE_NONE,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=True,
+        encoding="utf-8",
+    )
+    raw.index = pd.RangeIndex(1, len(raw) + 1, name="doc_id")
+    fail_rows(raw, raw["text"].str.strip() == "", "text", "not be empty")
+    check_choice(raw, "relevance", ["true", "false"])
+    check_choice(raw, "sentiment", list(SENTIMENTS))
+    aspects = raw["aspects"].str.strip()
+    well_formed = aspects.str.fullmatch(rf"(?:{_ASPECT_LABEL}(?:\s+{_ASPECT_LABEL})*)?")
+    fail_rows(raw, ~well_formed.to_numpy(dtype=bool), "aspects", "be Category#Sub:polarity labels")
+    site = raw["url"].str.extract(r"^[a-z]+://(?:www\.)?([^/?#:]+)", expand=False)
+    fail_rows(raw, site.isna().to_numpy(), "url", "be a link starting with http(s)://")
+    return pd.DataFrame(
+        {
+            "doc_id": raw.index.to_numpy(dtype="int64"),
+            "source": site.str.lower().to_numpy(),
+            "text": mask_text(raw["text"]).to_numpy(),
+            "relevant": (raw["relevance"] == "true").to_numpy(),
+            "sentiment": pd.Categorical(raw["sentiment"], categories=SENTIMENTS, ordered=True),
+            "aspects": aspects.str.replace(r"\s+", " ", regex=True).to_numpy(),
+        }
+    )

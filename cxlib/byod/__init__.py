@@ -10,10 +10,10 @@ transactions  **customer_id**, **date**, **amount** (>= 0, one row per     ``tra
               purchase; several a day are summed by the templates), or    03 RFM segments,
               line items: quantity x unit_price, invoice, returns         04 customer value
 survey        customer_id, survey_id (unique), timestamp, touchpoint,     ``survey_path``:
-              driver rating columns (``drivers``), and at least one        01 CX metrics,
-              score of **csat** (1-5), **ces** (1-7, CES 2.0              02 key drivers
-              agreement), **nps** (0-10), **wrs** (1-5), **score**
-              (declared scale); empty = no answer
+              comment (free text), driver rating columns (``drivers``),    01 CX metrics,
+              and at least one score of **csat** (1-5), **ces** (1-7,      02 key drivers,
+              CES 2.0 agreement), **nps** (0-10), **wrs** (1-5),           07 comments
+              **score** (declared scale); empty = no answer
 customers     **customer_id** (unique), **tenure_months** (>= 0),          ``customers_path``:
               **churn** (yes/no, ja/nein, true/false, 1/0), optional       05 churn prediction,
               monthly_charges, total_charges (>= 0), contract and any     06 churn survival

@@ -590,6 +590,13 @@ def _apply_missing_codes(f: FileCheck, column: str, codes: tuple[float, ...]) ->
         )
 
 
+def _comments(values: pd.Series) -> pd.Series:
+    """Free-text answers as text; empty or blank cells are no comment (missing)."""
+    text = values.astype("str")
+    blank = values.isna().to_numpy() | (text.str.strip() == "").to_numpy(dtype=bool)
+    return text.mask(blank)
+
+
 def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.DataFrame | None:
     source = f.source
     scores = [s for s in SCORE_COLUMNS if s in source]
@@ -642,6 +649,8 @@ def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.Dat
             out["timestamp"] = parsed
     if "touchpoint" in source and f.stored_as(source["touchpoint"], "any"):
         out["touchpoint"] = f.raw[source["touchpoint"]].astype("str").astype("category")
+    if "comment" in source and f.stored_as(source["comment"], "any"):
+        out["comment"] = _comments(f.raw[source["comment"]])
     scales: dict[str, tuple[float, float]] = {}
     rated = list(dict.fromkeys([*drivers, *touchpoints]))
     columns = [*((s, source[s]) for s in scores), *((d, d) for d in rated)]
@@ -665,7 +674,8 @@ def _survey(f: FileCheck, keep: Sequence[str], options: SurveyOptions) -> pd.Dat
         f.add(",".join(shown), "has no answers: every score cell is empty.")
         return None
     frame["responded"] = answered
-    used = {source[c] for c in ("customer_id", "survey_id", "touchpoint", *scores) if c in source}
+    named = ("customer_id", "survey_id", "touchpoint", "comment", *scores)
+    used = {source[c] for c in named if c in source}
     used |= {when} if when is not None else set()
     used |= set(rated)
     for name, values in _extras(f, "survey", used, set(frame), keep).items():

@@ -106,7 +106,8 @@ def load_survey(
     as in :data:`cxlib.survey.scales.SCALES` or as declared in ``scales``) as floats (NaN = no
     answer, or an answer equal to one of ``missing_codes``), the driver columns under their own
     names, ``responded`` (bool: any score answered), and customer_id, survey_id, timestamp,
-    touchpoint when the file has them. ``frame.attrs["survey"]`` holds the scale of every score
+    touchpoint and comment (text; blank = no comment) when the file has them.
+    ``frame.attrs["survey"]`` holds the scale of every score
     and driver column, the missing codes, the drivers and the outcome score of the key-driver
     analysis (``overall``) and the touchpoint rating columns of a wide survey
     (``touchpoints``, turned into one row per rating by

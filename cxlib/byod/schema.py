@@ -80,7 +80,15 @@ RETURN_POLICIES: tuple[str, ...] = ("net", "drop")
 #: Canonical columns each input uses (customers: also every Telco column name).
 KNOWN_COLUMNS: dict[str, set[str]] = {
     "transactions": {"customer_id", "date", "amount"},
-    "survey": {"customer_id", "survey_id", "timestamp", "date", "touchpoint", *SCORE_COLUMNS},
+    "survey": {
+        "customer_id",
+        "survey_id",
+        "timestamp",
+        "date",
+        "touchpoint",
+        "comment",
+        *SCORE_COLUMNS,
+    },
     "customers": {"customer_id", "tenure_months", "churn", *TELCO_COLUMNS.values()},
 }
 
@@ -130,6 +138,7 @@ GERMAN_HINTS: dict[str, tuple[str, ...]] = {
     "invoice": ("RechnungsNr", "Rechnungsnummer", "BelegNr", "Bestellnummer", "InvoiceNo"),
     "timestamp": ("Datum", "Zeitpunkt", "Befragungsdatum"),
     "touchpoint": ("Kontaktpunkt", "Kanal"),
+    "comment": ("Kommentar", "Anmerkung", "Freitext", "Bemerkung"),
     "survey_id": ("AntwortNr", "Antwort-ID", "FragebogenNr"),
     "tenure_months": ("Vertragsdauer", "Laufzeit_Monate", "Monate", "Kundendauer"),
     "churn": ("Gekuendigt", "Gekündigt", "Abwanderung", "Kuendigung", "Kündigung"),
@@ -178,7 +187,8 @@ INPUTS: dict[str, InputSpec] = {
         "survey",
         "survey_path",
         (),
-        "CX metrics: CSAT, CES, NPS, WRS, mean score (01) and key drivers (02)",
+        "CX metrics: CSAT, CES, NPS, WRS, mean score (01), key drivers (02) and, with a "
+        "comment column, open comments (07)",
     ),
     "customers": InputSpec(
         "customers",
