@@ -116,6 +116,10 @@ Import the public names from :mod:`cxlib.simulate`; each module holds one part o
     :class:`CXTruth` and its assembly from the parameters and the draws.
 ``panel``
     :func:`cx_panel`, which runs the parts in a fixed order, and :class:`CXPanel`.
+``randomised``
+    :func:`campaign`: a randomised service-call campaign on a panel, with heterogeneous true
+    effects by segment, recent bad experiences and satisfaction (:class:`CampaignTruth`); drawn
+    from its own random stream, so the panel is the same with and without it.
 ``_core``
     Private helpers the modules share: touchpoint and stage codes, time units, the window
     (month boundaries in days, days and minutes to timestamps) and small draws.
@@ -137,10 +141,18 @@ from cxlib.simulate.params import (
     STAGES_EN,
     TOUCHPOINTS,
 )
+from cxlib.simulate.randomised import (
+    CAMPAIGN_PARAMS,
+    Campaign,
+    CampaignTruth,
+    campaign,
+    campaign_features,
+)
 from cxlib.simulate.repeat import RepeatAnswers, repeat_answers
 from cxlib.simulate.truth import CXTruth
 
 __all__ = [
+    "CAMPAIGN_PARAMS",
     "DEFAULT_PARAMS",
     "REGIONS",
     "SEGMENTS",
@@ -148,8 +160,12 @@ __all__ = [
     "STAGES_EN",
     "TOUCHPOINTS",
     "CXPanel",
+    "Campaign",
+    "CampaignTruth",
     "CXTruth",
     "RepeatAnswers",
+    "campaign",
+    "campaign_features",
     "cx_panel",
     "repeat_answers",
 ]
