@@ -35,20 +35,36 @@ from cxlib.experiment.analysis import (
     sample_ratio_check,
 )
 from cxlib.experiment.power import SampleSize, power, sample_size
+from cxlib.experiment.sequential import (
+    PeekingResult,
+    SequentialResult,
+    interim_looks,
+    peeking_simulation,
+    sequential_test,
+    spending_boundary,
+    spending_function,
+)
 from cxlib.experiment.value import ValueReturn, customer_value, value_return
 
 __all__ = [
     "OUTCOME_KINDS",
     "AdjustedComparison",
+    "PeekingResult",
     "SampleRatio",
     "SampleSize",
+    "SequentialResult",
     "ValueReturn",
     "adjusted_effect",
     "customer_value",
     "effect",
     "effects",
+    "interim_looks",
+    "peeking_simulation",
     "power",
     "sample_ratio_check",
     "sample_size",
+    "sequential_test",
+    "spending_boundary",
+    "spending_function",
     "value_return",
 ]
