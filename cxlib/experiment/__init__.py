@@ -35,6 +35,7 @@ from cxlib.experiment.analysis import (
     sample_ratio_check,
 )
 from cxlib.experiment.power import SampleSize, power, sample_size
+from cxlib.experiment.qini import qini_coefficient, qini_curve, uplift_by_bin
 from cxlib.experiment.sequential import (
     PeekingResult,
     SequentialResult,
@@ -44,6 +45,13 @@ from cxlib.experiment.sequential import (
     spending_boundary,
     spending_function,
 )
+from cxlib.experiment.targeting import (
+    next_best_action,
+    profit_curve,
+    select_top,
+    targeting_profit,
+)
+from cxlib.experiment.uplift import TLearner, XLearner
 from cxlib.experiment.value import ValueReturn, customer_value, value_return
 
 __all__ = [
@@ -53,18 +61,27 @@ __all__ = [
     "SampleRatio",
     "SampleSize",
     "SequentialResult",
+    "TLearner",
     "ValueReturn",
+    "XLearner",
     "adjusted_effect",
     "customer_value",
     "effect",
     "effects",
     "interim_looks",
+    "next_best_action",
     "peeking_simulation",
     "power",
+    "profit_curve",
+    "qini_coefficient",
+    "qini_curve",
     "sample_ratio_check",
     "sample_size",
+    "select_top",
     "sequential_test",
     "spending_boundary",
     "spending_function",
+    "targeting_profit",
+    "uplift_by_bin",
     "value_return",
 ]
