@@ -74,7 +74,7 @@ def plot_peeking(
     ax.plot(table["look"], table["sequential_rate"], color=colours[0], marker=".",
             label="stop at the first boundary crossing")  # fmt: skip
     ax.axhline(alpha, color="0.3", lw=1, ls=":", label=f"the promised {alpha:.0%}")
-    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("look (e.g. day of the test)")
     ax.set_ylabel("tests that declared an effect so far")
     ax.set_ylim(0, None)
@@ -127,7 +127,7 @@ def plot_qini(
     column: str = "gain",
     ax: Axes | None = None,
     scale: float = 100.0,
-    ylabel: str = "incremental customers kept per 100 customers",
+    ylabel: str = "extra customers kept per 100",
     title: str | None = None,
 ) -> Axes:
     """Gain (Qini) curves of several rankings, with the random-targeting line.
