@@ -136,7 +136,9 @@ class TLearner:
 
         yv, t = _check_fit_input(X, y, treatment)
         second = self.estimator if self.treated_estimator is None else self.treated_estimator
-        self.proba_ = _binary(yv) and hasattr(self.estimator, "predict_proba")
+        self.proba_ = _binary(yv) and all(
+            hasattr(model, "predict_proba") for model in (self.estimator, second)
+        )
         target = yv.astype(int) if self.proba_ else yv
         self.control_model_ = clone(self.estimator).fit(_rows(X, ~t), target[~t])
         self.treated_model_ = clone(second).fit(_rows(X, t), target[t])
