@@ -1,17 +1,23 @@
 """The German-English glossary of the CX terms used throughout cxlib and its notebooks.
 
 CX practice in German-speaking companies uses German names for the metrics, and stakeholders read
-both. :func:`glossary` returns the table that the start-here notebook shows, and
-:func:`glossary_markdown` the same table as Markdown, so that no definition is cut off; every
-other notebook gives the German term beside the English one at first use, and uses one German word
-per concept (for example *Kundenabwanderungsrate* for the churn rate and *Kundendauer* for tenure).
+both. :func:`glossary` returns the table of core terms that the start-here notebook shows, or the
+terms of one topic (``glossary("experiments")``: the words of testing and personalisation, lesson
+08), and :func:`glossary_markdown` the same table as Markdown, so that no definition is cut off;
+every other notebook gives the German term beside the English one at first use, and uses one
+German word per concept (for example *Kundenabwanderungsrate* for the churn rate and
+*Kundendauer* for tenure).
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
-__all__ = ["GLOSSARY", "glossary", "glossary_markdown"]
+from cxlib.validate import check_option
+
+__all__ = ["EXPERIMENT_TERMS", "GLOSSARY", "TOPICS", "glossary", "glossary_markdown"]
 
 #: (English term, German term, abbreviation, definition used in cxlib, unit)
 GLOSSARY: list[tuple[str, str, str, str, str]] = [
@@ -149,9 +155,83 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
 _COLUMNS = ["english", "german", "abbreviation", "definition", "unit"]
 
 
-def glossary() -> pd.DataFrame:
-    """The glossary as a DataFrame: ``english, german, abbreviation, definition, unit``."""
-    return pd.DataFrame(GLOSSARY, columns=_COLUMNS)
+#: Testing a change and personalising the response (lesson 08), same fields as GLOSSARY.
+EXPERIMENT_TERMS: list[tuple[str, str, str, str, str]] = [
+    (
+        "A/B test",
+        "A/B-Test",
+        "",
+        "A randomised experiment: chance decides which customers get a change (treatment) and "
+        "which do not, so the difference in outcomes is the effect of the change.",
+        "",
+    ),
+    (
+        "Control group",
+        "Kontrollgruppe",
+        "",
+        "The customers of a test who, by chance, do not get the change; what happens to them is "
+        "what would have happened without it.",
+        "",
+    ),
+    (
+        "Statistical power",
+        "Teststärke",
+        "",
+        "The probability that a test shows an effect of a given size as significant; planned "
+        "with the sample size before the test.",
+        "percent",
+    ),
+    (
+        "Uplift",
+        "Uplift (zusätzliche Wirkung)",
+        "",
+        "The effect of a treatment on one customer or group: the expected outcome with it minus "
+        "without it, e.g. the rise in the probability of staying.",
+        "percent points or currency",
+    ),
+    (
+        "Personalisation",
+        "Personalisierung",
+        "",
+        "Giving each customer the treatment expected to help them most, from a model of "
+        "individual effects estimated on a randomised test.",
+        "",
+    ),
+    (
+        "Next best action",
+        "Next Best Action",
+        "NBA",
+        "The action for a customer, among those available (here: a call or nothing), with the "
+        "highest expected incremental value after its cost, within a budget.",
+        "currency",
+    ),
+]
+
+#: The topics of :func:`glossary`.
+TOPICS: dict[str, list[tuple[str, str, str, str, str]]] = {
+    "core": GLOSSARY,
+    "experiments": EXPERIMENT_TERMS,
+}
+
+
+def glossary(topic: Literal["core", "experiments", "all"] = "core") -> pd.DataFrame:
+    """The glossary as a DataFrame: ``english, german, abbreviation, definition, unit``.
+
+    Parameters
+    ----------
+    topic : {'core', 'experiments', 'all'}, default 'core'
+        The core CX terms (the start-here notebook's table), the terms of testing and
+        personalisation (lesson 08), or all of them.
+
+    Examples
+    --------
+    >>> glossary("experiments").set_index("english").loc["Control group", "german"]
+    'Kontrollgruppe'
+    """
+    check_option(topic, [*TOPICS, "all"], parameter="topic", function="glossary")
+    rows = [row for rows in TOPICS.values() for row in rows] if topic == "all" else TOPICS[topic]
+    columns = ["english", "german", "abbreviation", "definition", "unit"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def glossary_markdown() -> str:

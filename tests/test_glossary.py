@@ -1,6 +1,9 @@
 """cxlib.glossary: every core CX term has its German name, and the Markdown table is complete."""
 
+import pytest
+
 from cxlib.glossary import GLOSSARY, glossary, glossary_markdown
+from cxlib.validate import CXDataError
 
 
 def test_glossary_covers_the_core_terms_in_both_languages():
@@ -48,3 +51,17 @@ def test_markdown_table_holds_every_definition_in_full():
         assert english in text and german in text and definition in text
     # four columns in every row (no unescaped pipe inside a cell)
     assert {line.replace("\\|", "").count("|") for line in lines} == {5}
+
+
+def test_the_default_table_is_the_core_terms_and_topics_add_the_lessons_words():
+    assert len(glossary()) == len(GLOSSARY)  # what the start-here notebook shows
+    terms = glossary("experiments")
+    german = " ".join(terms["german"])
+    for term in ["A/B-Test", "Kontrollgruppe", "Personalisierung", "Next Best Action"]:
+        assert term in german, term
+    everything = glossary("all")
+    assert len(everything) == len(glossary()) + len(terms)
+    assert not everything.duplicated("english").any()
+    assert terms["definition"].str.len().gt(20).all()
+    with pytest.raises(CXDataError, match="'topic' parameter"):
+        glossary("journeys")

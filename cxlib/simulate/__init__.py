@@ -119,6 +119,10 @@ Import the public names from :mod:`cxlib.simulate`; each module holds one part o
 ``derived``
     :func:`wrs_from_nps`: a 1-5 "would you recommend us?" item derived from the 0-10 NPS answer
     by a stated rule, for the WRS beside the NPS (the simulated surveys do not ask it).
+``randomised``
+    :func:`campaign`: a randomised service-call campaign on a panel, with heterogeneous true
+    effects by segment, recent bad experiences and satisfaction (:class:`CampaignTruth`); drawn
+    from its own random stream, so the panel is the same with and without it.
 ``_core``
     Private helpers the modules share: touchpoint and stage codes, time units, the window
     (month boundaries in days, days and minutes to timestamps) and small draws.
@@ -141,10 +145,18 @@ from cxlib.simulate.params import (
     STAGES_EN,
     TOUCHPOINTS,
 )
+from cxlib.simulate.randomised import (
+    CAMPAIGN_PARAMS,
+    Campaign,
+    CampaignTruth,
+    campaign,
+    campaign_features,
+)
 from cxlib.simulate.repeat import RepeatAnswers, repeat_answers
 from cxlib.simulate.truth import CXTruth
 
 __all__ = [
+    "CAMPAIGN_PARAMS",
     "DEFAULT_PARAMS",
     "NPS_TO_WRS",
     "REGIONS",
@@ -153,8 +165,12 @@ __all__ = [
     "STAGES_EN",
     "TOUCHPOINTS",
     "CXPanel",
+    "Campaign",
+    "CampaignTruth",
     "CXTruth",
     "RepeatAnswers",
+    "campaign",
+    "campaign_features",
     "cx_panel",
     "repeat_answers",
     "wrs_from_nps",

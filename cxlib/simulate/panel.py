@@ -7,7 +7,7 @@ bit for bit. The model is described in :mod:`cxlib.simulate`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,8 @@ from cxlib.simulate._core import Window
 from cxlib.simulate.customers import customers_frame, draw_customers
 from cxlib.simulate.events import incident, interactions_frame, simulate_months, transactions_frame
 from cxlib.simulate.params import merge_params
+from cxlib.simulate.randomised import CAMPAIGN_STREAM
+from cxlib.simulate.randomised import campaign as run_campaign
 from cxlib.simulate.surveys import relationship_surveys, transactional_surveys
 from cxlib.simulate.truth import CXTruth, build_truth
 from cxlib.validate import CXDataError, to_timestamp
@@ -27,7 +29,9 @@ class CXPanel:
     """A simulated CX panel: customers, interactions, surveys, transactions and the truth.
 
     All frames carry an int64 ``customer_id`` from 1 to ``n_customers``; see :func:`cx_panel`.
-    ``start`` is the first day of the window and ``end`` the first day after it.
+    ``start`` is the first day of the window and ``end`` the first day after it. ``campaign``
+    is the randomised campaign that starts on ``end`` (only with ``cx_panel(campaign=...)``,
+    else None; its truth is ``truth.campaign``).
 
     Examples
     --------
@@ -43,15 +47,17 @@ class CXPanel:
     truth: CXTruth
     start: pd.Timestamp = field(default=pd.Timestamp("2023-01-01"))
     end: pd.Timestamp = field(default=pd.Timestamp("2025-01-01"))
+    campaign: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         sizes = ", ".join(
             f"{len(getattr(self, name)):,} {name}"
             for name in ["interactions", "surveys", "relationship", "transactions"]
         )
+        test = "" if self.campaign is None else f", a campaign of {len(self.campaign):,}"
         return (
             f"CXPanel({len(self.customers):,} customers, {sizes}; "
-            f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}, SIMULATED)"
+            f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}{test}, SIMULATED)"
         )
 
 
@@ -62,6 +68,7 @@ def cx_panel(
     start: str | pd.Timestamp = "2023-01-01",
     months: int = 24,
     params: dict[str, Any] | None = None,
+    campaign: bool | dict[str, Any] = False,
 ) -> CXPanel:
     """Simulate a CX panel of ``n_customers`` over ``months`` months from ``start``.
 
@@ -84,6 +91,13 @@ def cx_panel(
         stronger confounding by tenure. Keys must be keys of :data:`DEFAULT_PARAMS`; a dict value
         (e.g. ``"purchase_segment"``) is merged into the default dict, so a partial dict changes
         only the entries it names. All of ``truth`` is computed from the merged parameters.
+    campaign : bool or dict, default False
+        True (or a dict of overrides of :data:`~cxlib.simulate.randomised.CAMPAIGN_PARAMS`):
+        also run the randomised service-call campaign that starts on ``end``
+        (:func:`~cxlib.simulate.campaign`). It draws from its own stream,
+        ``numpy.random.default_rng([seed, CAMPAIGN_STREAM])`` (with a Generator as ``seed``:
+        that Generator, after every draw of the panel), so every other frame and truth is the
+        same with and without it.
 
     Returns
     -------
@@ -97,6 +111,8 @@ def cx_panel(
         rating per touchpoint), ``transactions`` (customer_id, date, amount in EUR) and ``truth``
         (:class:`CXTruth`). Dates are datetime64[us]; ``churn_date`` is NaT for customers still
         active at the end; a customer has no interaction or purchase on or after the churn date.
+        With ``campaign``: ``campaign`` (one row per customer in the test, see
+        :func:`~cxlib.simulate.campaign`) and ``truth.campaign`` (its true effects).
 
     Raises
     ------
@@ -114,6 +130,8 @@ def cx_panel(
     True
     """
     start_ts = _check_args(n_customers, months, seed, start)
+    if not isinstance(campaign, bool | dict):
+        raise CXDataError(f"campaign must be True, False or a dict of overrides; got {campaign!r}.")
     n = int(n_customers)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     p = merge_params(params)
@@ -132,7 +150,7 @@ def cx_panel(
     interaction_id = interactions["interaction_id"].to_numpy()
     surveys = transactional_surveys(rng, ev, interaction_id, cu, churn_day, p, window)
     relationship = relationship_surveys(rng, ev, cu, churn_day, p, window)
-    return CXPanel(
+    panel = CXPanel(
         customers=customers_frame(cu, churn_day, alive, window),
         interactions=interactions,
         surveys=surveys,
@@ -142,6 +160,16 @@ def cx_panel(
         start=start_ts,
         end=window.month_starts[-1],
     )
+    if campaign is False:
+        return panel
+    # the campaign's own stream: the draws above are the same with and without it
+    stream = (
+        rng
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng([int(seed), CAMPAIGN_STREAM])
+    )
+    run = run_campaign(panel, seed=stream, params=campaign if isinstance(campaign, dict) else None)
+    return replace(panel, campaign=run.customers, truth=replace(panel.truth, campaign=run.truth))
 
 
 def _check_args(n_customers: Any, months: Any, seed: Any, start: Any) -> pd.Timestamp:

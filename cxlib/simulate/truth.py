@@ -16,6 +16,7 @@ import pandas as pd
 from cxlib.simulate._core import categorical, vec
 from cxlib.simulate.customers import Customers
 from cxlib.simulate.params import SEGMENTS, TOUCHPOINTS, driver_importance
+from cxlib.simulate.randomised import CampaignTruth
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class CXTruth:
     incident : dict
         The incident as simulated: ``touchpoint``, ``start`` and ``end`` (first day, and first
         day after it; ``None`` if it falls outside the window) and ``logit_shift``.
+    campaign : CampaignTruth or None
+        The true effects of the randomised campaign (``cx_panel(campaign=...)``), else None.
 
     Notes
     -----
@@ -98,6 +101,7 @@ class CXTruth:
     monthly_churn_rate: pd.Series
     revenue_effect: pd.Series
     incident: dict[str, Any]
+    campaign: CampaignTruth | None = None
 
     def __repr__(self) -> str:
         rate = self.monthly_churn_rate.mean()
