@@ -30,7 +30,10 @@ SOURCES := cxlib tests benchmarks notebooks conftest.py
 report: $(STAMP)
 	$(BIN)/python -m cxlib report
 
+# The Spark tests (tests/test_customers_spark.py) need a Java 17+ runtime besides pyspark; the
+# first line of the run says whether they run here or are skipped, and why.
 test: lint
+	@$(BIN)/python -m cxlib.customers.spark
 	$(BIN)/python -m pytest tests cxlib notebooks --doctest-modules $(NBVAL)
 	$(MAKE) --no-print-directory test-alt
 

@@ -202,3 +202,17 @@ def test_segment_outcomes_hand_computed():
     assert (b["estimate"] == 0).all() and b["below_min_n"].all()
     with pytest.raises(CXDataError, match="no row for 1 customers"):
         segment_outcomes(segments, summary.drop(index=5))
+
+
+def test_sums_that_differ_only_by_rounding_are_ties():
+    # The float sums of one set of amounts in two orders, worked by hand: (0.1 + 0.2) + 0.3 is
+    # 0.6000000000000001, (0.3 + 0.2) + 0.1 is 0.6; both customers spent 0.60 and tie.
+    a, b = (0.1 + 0.2) + 0.3, (0.3 + 0.2) + 0.1
+    assert a != b
+    assert tie_aware_bins([a, b, 0.2, 0.9], bins=3).tolist() == [2, 2, 1, 3]
+    # exact equality only: four distinct values in three bins split the two (the bug it fixes)
+    assert tie_aware_bins([a, b, 0.2, 0.9], bins=3, rtol=0).tolist() == [3, 2, 1, 3]
+    # a real difference of one cent on a million stays a difference
+    assert tie_aware_bins([1e6, 1e6 + 0.01], bins=2).tolist() == [1, 2]
+    with pytest.raises(CXDataError, match="rtol must be a number of at least 0"):
+        tie_aware_bins([1.0, 2.0], rtol=-1e-9)

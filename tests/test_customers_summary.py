@@ -8,7 +8,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from cxlib.customers import SUMMARY_COLUMNS, customer_summary
+from cxlib.clv import aggregate_customers
+from cxlib.customers import SUMMARY_COLUMNS, customer_summary, pooled_summary
 from cxlib.data import load_cdnow
 from cxlib.validate import CXDataError
 
@@ -110,6 +111,9 @@ def test_cdnow_sample_matches_published_summary():
 @pytest.fixture(scope="module")
 def cdnow() -> pd.DataFrame:
     return load_cdnow()
+
+
+_CDNOW_SPLIT = {"calibration_end": "1997-09-30", "observation_end": "1998-06-30"}
 
 
 def test_engines_give_identical_results_on_cdnow_master(cdnow):
@@ -261,3 +265,38 @@ def test_summary_records_its_time_unit_and_can_ignore_later_purchases():
         customer_summary(tx, observation_end="2024-01-31")  # the default: an error
     with pytest.raises(CXDataError, match="'later_purchases' parameter of customer_summary"):
         customer_summary(tx, later_purchases="drop")
+
+
+def test_pooled_summary_matches_aggregate_customers_in_every_engine(cdnow):
+    kwargs = {**_CDNOW_SPLIT, "time_unit": "weeks"}
+    summary = customer_summary(cdnow, **kwargs)
+    expected = aggregate_customers(summary)
+    assert len(expected) == 8685 and expected["n_customers"].sum() == 23570
+    for frame in (cdnow, pl.from_pandas(cdnow).lazy(), duckdb.from_df(cdnow)):
+        got = pooled_summary(frame, **kwargs)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert got.attrs["time_unit"] == "weeks"
+    # a column of two keys left out: T alone pools customers of different frequencies
+    expected_t = aggregate_customers(summary, columns=("T",))
+    pd.testing.assert_frame_equal(pooled_summary(cdnow, columns=["T"], **kwargs), expected_t)
+    # holdout columns pool too (first purchase by calibration end, as in the summary)
+    columns = ("frequency", "holdout_frequency")
+    expected_h = aggregate_customers(summary, columns=columns)
+    got_h = pooled_summary(duckdb.from_df(cdnow), columns=list(columns), **kwargs)
+    pd.testing.assert_frame_equal(got_h, expected_h, check_exact=True)
+    # a per-customer table in another engine is pooled there
+    lazy = pl.from_pandas(summary[["frequency", "recency", "T"]]).lazy()
+    pd.testing.assert_frame_equal(aggregate_customers(lazy), expected, check_exact=True)
+
+
+def test_pooled_summary_rejects_unknown_columns_before_reading_data():
+    tx = pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"], "amount": [1.0]})
+    with pytest.raises(CXDataError, match="columns must name distinct columns"):
+        pooled_summary(tx, columns=["holdout_frequency"])  # no calibration_end: no holdout
+    with pytest.raises(CXDataError, match="columns must name distinct columns"):
+        pooled_summary(tx, columns=["frequency", "frequency"])
+    with pytest.raises(CXDataError, match="must not be one of the pooled columns"):
+        pooled_summary(tx, columns=["T"], weight="T")
+    # the count may share a name with an engine column (n_occasions is one for frequency)
+    got = pooled_summary(tx, columns=["frequency"], weight="n_occasions")
+    assert got.to_dict("list") == {"frequency": [0], "n_occasions": [1]}

@@ -83,7 +83,7 @@ def _frame_columns(
 
 
 def aggregate_customers(
-    summary: pd.DataFrame,
+    summary: Any,
     *,
     columns: tuple[str, ...] = ("frequency", "recency", "T"),
     weight: str = "n_customers",
@@ -94,14 +94,57 @@ def aggregate_customers(
     customer, in a fraction of the time: purchase data recorded by day have many identical rows
     (all one-time buyers of a cohort day share ``(0, 0, T)``).
 
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per customer with ``columns`` (e.g. from
+        :func:`cxlib.customers.customer_summary`). A per-customer table held in another engine
+        (a PySpark or polars frame, a DuckDB relation) is pooled there, and only the pooled
+        rows come back; from raw transactions, :func:`cxlib.customers.pooled_summary` does
+        the whole step in the engine.
+    columns : tuple of str
+        Columns whose combinations define a pool.
+    weight : str
+        Name of the count column.
+
     Returns
     -------
     DataFrame
-        One row per distinct combination of ``columns`` (sorted), plus ``weight`` (int64).
+        pandas, one row per distinct combination of ``columns`` (sorted), plus ``weight``
+        (int64). Rows with a missing value in ``columns`` are left out, as pandas does.
     """
+    if not isinstance(summary, pd.DataFrame):
+        return _aggregate_in_engine(summary, list(columns), weight)
     check_columns(summary, list(columns), name="summary")
     out = summary.groupby(list(columns), sort=True, observed=True).size()
     return out.rename(weight).reset_index()
+
+
+def _aggregate_in_engine(summary: Any, columns: list[str], weight: str) -> pd.DataFrame:
+    """:func:`aggregate_customers` for a frame of another engine, pooled by that engine."""
+    import narwhals as nw
+
+    try:
+        frame = nw.from_native(summary)
+    except TypeError:
+        raise CXDataError(
+            f"summary must be a data frame (pandas, polars, DuckDB, PySpark, ...); "
+            f"got {type(summary).__name__}."
+        ) from None
+    if not isinstance(frame, (nw.DataFrame, nw.LazyFrame)):
+        raise CXDataError(f"summary must be a data frame; got {type(summary).__name__}.")
+    names = list(frame.collect_schema().names())
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise CXDataError(
+            f"summary is missing the required column(s) {missing}; it has {names}. "
+            "Pass the names of your columns as keyword arguments."
+        )
+    lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    pooled = lazy.group_by(*columns, drop_null_keys=True).agg(nw.len().alias(weight))
+    out = pooled.collect().to_pandas().sort_values(columns, kind="stable", ignore_index=True)
+    out[weight] = out[weight].astype(np.int64)
+    return out
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> float:

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from itertools import product
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -40,6 +41,7 @@ from cxlib.validate import CXDataError, check_columns, check_no_missing, check_n
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
     "RFM_COLUMNS",
+    "TIE_RTOL",
     "rfm_scores",
     "rfm_table",
     "segment",
@@ -116,7 +118,13 @@ def rfm_table(
     return summary[RFM_COLUMNS].copy()
 
 
-def tie_aware_bins(values: Any, *, bins: int = 5) -> np.ndarray:
+#: Relative difference below which two values count as equal in :func:`tie_aware_bins`: sums of
+#: money differ in their last binary digits when the same amounts are added in another order
+#: (0.1 + 0.2 != 0.3), by pandas for two customers or by two engines for one.
+TIE_RTOL = 1e-9
+
+
+def tie_aware_bins(values: Any, *, bins: int = 5, rtol: float = TIE_RTOL) -> np.ndarray:
     """Scores 1..``bins`` for ``values`` (higher value, higher score); equal values, equal scores.
 
     The sorted distinct values are cut into ``bins`` contiguous groups, as close to equal size
@@ -127,12 +135,20 @@ def tie_aware_bins(values: Any, *, bins: int = 5) -> np.ndarray:
     the rest is shared out evenly, instead of emptying the bins it spans. With fewer distinct
     values than ``bins``, each distinct value is its own bin and the scores are 1..k.
 
+    Values are equal when they differ by at most ``rtol`` relative to the larger magnitude
+    (neighbours in sorted order, chained): a customer who spent 52.87 in two purchases and one
+    who spent it in one have the same M, although the two float sums differ in the 16th digit.
+
     Parameters
     ----------
     values : array-like of float
         No missing values.
     bins : int
         Number of scores, 2 to 9.
+    rtol : float
+        Relative tolerance for equality, at least 0 (0: exact equality only). The default,
+        :data:`TIE_RTOL` = 1e-9, is far above rounding error (about 1e-16 per addition) and far
+        below any difference of money in a currency's smallest unit.
 
     Returns
     -------
@@ -145,14 +161,24 @@ def tie_aware_bins(values: Any, *, bins: int = 5) -> np.ndarray:
     [1, 1, 1, 1, 1, 1, 2, 3, 4, 5]
     >>> tie_aware_bins([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], bins=5).tolist()
     [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    >>> tie_aware_bins([0.1 + 0.2, 0.3, 0.4], bins=2).tolist()  # 0.1 + 0.2 != 0.3 in floats
+    [1, 1, 2]
     """
     _check_bins(bins)
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float)) or not rtol >= 0:
+        raise CXDataError(f"rtol must be a number of at least 0; got {rtol!r}.")
     x = np.asarray(values, dtype=float)
     if np.isnan(x).any():
         raise CXDataError("tie_aware_bins needs values without missing entries (NaN).")
     # Hash-based factorising (then sorting the few distinct values) is several times faster than
     # np.unique's full sort when values repeat, as days and purchase counts do.
-    inverse, distinct = pd.factorize(x, sort=True)
+    inverse, uniques = pd.factorize(x, sort=True)
+    distinct = np.asarray(uniques, dtype=float)
+    if rtol > 0 and len(distinct) > 1:  # merge neighbours that differ by rounding error only
+        scale = np.maximum(np.abs(distinct[1:]), np.abs(distinct[:-1]))
+        group = np.concatenate(([0], np.cumsum(np.diff(distinct) > rtol * scale)))
+        inverse = group[inverse]
+        distinct = distinct[np.flatnonzero(np.diff(group, prepend=-1))]
     counts = np.bincount(inverse, minlength=len(distinct))
     k = len(distinct)
     if k <= bins:
@@ -174,12 +200,13 @@ def tie_aware_bins(values: Any, *, bins: int = 5) -> np.ndarray:
 
 
 def rfm_scores(
-    table: pd.DataFrame,
+    table: Any,
     *,
     bins: int = 5,
     days_since_last: str = "days_since_last",
     n_occasions: str = "n_occasions",
     total_spend: str = "total_spend",
+    customer_id: str = "customer_id",
 ) -> pd.DataFrame:
     """R, F and M scores 1..``bins`` (``bins`` = best) and the RFM code, e.g. ``"545"``.
 
@@ -190,7 +217,10 @@ def rfm_scores(
     Parameters
     ----------
     table : DataFrame
-        One row per customer, e.g. from :func:`rfm_table`. Not modified.
+        One row per customer, e.g. from :func:`rfm_table` (pandas, whatever engine computed
+        it). Not modified. A per-customer table in another engine (a PySpark or polars frame,
+        a DuckDB relation) is read too: its three columns and ``customer_id`` come back as
+        pandas (per-customer rows, never purchase records), since the cuts need every value.
     bins : int
         Number of score levels, 2 to 9 (one digit per score in the code).
     days_since_last, n_occasions, total_spend : str
@@ -198,14 +228,19 @@ def rfm_scores(
         purchase occasions and spend (large = good), named as in
         :func:`cxlib.customers.customer_summary` (where ``recency`` and ``frequency`` mean the
         CLV models' t_x and x). No missing values.
+    customer_id : str
+        For a table in another engine only: the id column, which becomes the index.
 
     Returns
     -------
     DataFrame
-        Same index as ``table``; ``R``, ``F``, ``M`` (int64) and ``rfm`` (str, "RFM" digits).
+        Same index as ``table`` (for another engine: its ids, sorted); ``R``, ``F``, ``M``
+        (int64) and ``rfm`` (str, "RFM" digits).
     """
     _check_bins(bins)
     columns = [days_since_last, n_occasions, total_spend]
+    if not isinstance(table, pd.DataFrame):
+        table = _collect_customers(table, columns, customer_id=customer_id)
     check_columns(table, columns, name="table")
     for column in columns:
         check_numeric(table, column)
@@ -402,6 +437,29 @@ def segment_outcomes(
     out["below_min_n"] = out["n"] < min_n
     columns = ["segment", "metric", "estimate", "ci_low", "ci_high", "n", "n_eff", "level"]
     return out[[*columns, "method", "unit", "below_min_n"]]
+
+
+def _collect_customers(table: Any, columns: list[str], *, customer_id: str) -> pd.DataFrame:
+    """A per-customer table held in another engine as pandas: ``columns``, indexed by id."""
+    try:
+        frame = nw.from_native(table)
+    except TypeError:
+        raise CXDataError(
+            f"table must be a data frame (pandas, polars, DuckDB, PySpark, ...); "
+            f"got {type(table).__name__}."
+        ) from None
+    if not isinstance(frame, (nw.DataFrame, nw.LazyFrame)):
+        raise CXDataError(f"table must be a data frame; got {type(table).__name__}.")
+    names = list(frame.collect_schema().names())
+    missing = [c for c in [customer_id, *columns] if c not in names]
+    if missing:
+        raise CXDataError(
+            f"table is missing the required column(s) {missing}; it has {names}. "
+            "Pass the names of your columns as keyword arguments."
+        )
+    lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    local = lazy.select(customer_id, *columns).collect().to_pandas().set_index(customer_id)
+    return local.sort_index()
 
 
 def _rule_arrays(

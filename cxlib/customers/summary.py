@@ -2,8 +2,10 @@
 
 :func:`customer_summary` is the heavy step of every customer-base analysis (events to customers), so
 it is written once, with `narwhals <https://narwhals-dev.github.io/narwhals/>`_: a pandas DataFrame,
-a polars DataFrame or LazyFrame, or a DuckDB relation is validated and aggregated *in its own
-engine*, and only the per-customer result (one row per customer) comes back, as pandas.
+a polars DataFrame or LazyFrame, a DuckDB relation or a PySpark DataFrame is validated and
+aggregated *in its own engine*, and only the per-customer result (one row per customer) comes back,
+as pandas. :func:`pooled_summary` goes one step further for CLV fitting on very large data: it
+pools identical customers in the engine, so that only one row per distinct (x, t_x, T) comes back.
 
 Definitions (Fader, Hardie & Lee 2005; Fader & Hardie 2013, "Creating an RFM summary using Excel")
 -------------------------------------------------------------------------------------------------
@@ -33,6 +35,8 @@ http://brucehardie.com/notes/022/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import narwhals as nw
@@ -42,7 +46,7 @@ import pandas as pd
 from cxlib.units import DAYS_PER_UNIT, check_time_unit
 from cxlib.validate import MAX_EXAMPLES, CXDataError, check_option, to_timestamp
 
-__all__ = ["SUMMARY_COLUMNS", "customer_summary"]
+__all__ = ["SUMMARY_COLUMNS", "customer_summary", "pooled_summary"]
 
 #: Output columns of :func:`customer_summary` (the holdout pair only with ``calibration_end``).
 SUMMARY_COLUMNS: list[str] = [
@@ -62,6 +66,23 @@ _HOLDOUT_COLUMNS = ["holdout_frequency", "holdout_spend"]
 # Private column names used inside the query; chosen so that they cannot clash with user columns.
 _DAY, _SPEND, _FIRST = "__cx_day", "__cx_spend", "__cx_first_day"
 
+# The per-customer columns computed in the engine (besides the id), and which of them each output
+# column is derived from (in pandas, on the small per-customer or pooled table).
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "n_occasions": ("n_occasions",),
+    "frequency": ("n_occasions",),
+    "first_purchase": ("first_purchase",),
+    "last_purchase": ("last_purchase",),
+    "days_since_last": ("last_purchase",),
+    "recency": ("first_purchase", "last_purchase"),
+    "T": ("first_purchase",),
+    "total_spend": ("total_spend",),
+    "mean_spend": ("total_spend", "n_occasions"),
+    "monetary_value": ("total_spend", "first_spend", "n_occasions"),
+    "holdout_frequency": ("holdout_frequency",),
+    "holdout_spend": ("holdout_spend",),
+}
+
 
 def customer_summary(
     transactions: Any,
@@ -78,13 +99,16 @@ def customer_summary(
 
     Parameters
     ----------
-    transactions : pandas DataFrame, polars DataFrame or LazyFrame, DuckDB relation
+    transactions : pandas, polars (eager or lazy), DuckDB relation, PySpark DataFrame
         One row per purchase record (any frame narwhals supports). Not modified. Only the
-        three named columns are read.
+        three named columns are read. A lazy frame (polars LazyFrame, DuckDB relation, PySpark
+        DataFrame) is never collected: the engine validates and aggregates, and only check
+        counts, at most five example rows of bad input and the per-customer table come back.
     customer_id, date, amount : str
         Column names. ``date`` may hold datetimes, dates or date strings (times of day are
-        dropped: the unit of purchase is the day); ``amount`` is the spend in the data's
-        currency, non-negative, kept as float (never rounded).
+        dropped: the unit of purchase is the day; a Spark ``TIMESTAMP`` is read as the local
+        day in the session time zone, ``spark.sql.session.timeZone``); ``amount`` is the spend
+        in the data's currency, non-negative, kept as float (never rounded).
     observation_end : date-like, optional
         Last day of observation (inclusive). Default: the last purchase day in the data.
         Transactions after it are an error (filter them first if that is intended).
@@ -108,6 +132,8 @@ def customer_summary(
         columns of :data:`SUMMARY_COLUMNS` (counts int64, days and durations float64,
         purchases datetime64) and, when ``calibration_end`` is given, ``holdout_frequency``
         (int64) and ``holdout_spend`` (float64). See the module docstring for definitions.
+        Every engine gives the same table; sums of money may differ in the last binary digits
+        (about 1e-16 relative), because engines add in different orders.
 
     Raises
     ------
@@ -115,7 +141,12 @@ def customer_summary(
         On missing columns, missing customer ids, dates or amounts, dates that do not parse,
         non-numeric or negative amounts, purchases after ``observation_end``, or
         ``calibration_end`` after ``observation_end``. The message names the column, the
-        rule, the number of offending rows and up to five of them.
+        rule, the number of offending rows and up to five of them (the same text in every
+        engine: the rows' values, without row labels, which lazy engines do not have).
+
+    See Also
+    --------
+    pooled_summary : identical customers pooled in the engine, for CLV fitting on large data.
 
     Examples
     --------
@@ -130,6 +161,138 @@ def customer_summary(
     1                      2          1      7.0  14.0            20.0
     2                      1          0      0.0  10.0             0.0
     """
+    query = _query(
+        transactions,
+        customer_id=customer_id,
+        date=date,
+        amount=amount,
+        observation_end=observation_end,
+        calibration_end=calibration_end,
+        time_unit=time_unit,
+        later_purchases=later_purchases,
+    )
+    table = query.table
+    if not table.implementation.is_spark_like():
+        table = table.sort(customer_id)  # Spark: a global sort is a job of its own; pandas sorts
+    local = table.collect().to_pandas().set_index(customer_id)
+    if not local.index.is_monotonic_increasing:
+        local = local.sort_index()
+    columns = SUMMARY_COLUMNS + (_HOLDOUT_COLUMNS if query.holdout else [])
+    summary = _derive(local, columns, query)
+    summary.index = summary.index.rename(customer_id)
+    summary.attrs["time_unit"] = query.unit
+    return summary
+
+
+def pooled_summary(
+    transactions: Any,
+    *,
+    columns: Sequence[str] = ("frequency", "recency", "T"),
+    weight: str = "n_customers",
+    customer_id: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    observation_end: Any = None,
+    calibration_end: Any = None,
+    time_unit: Literal["days", "weeks"] = "days",
+    later_purchases: Literal["error", "ignore"] = "error",
+) -> pd.DataFrame:
+    """Customers with identical summary ``columns`` pooled into one row each, in the engine.
+
+    The same table as ``aggregate_customers(customer_summary(transactions, ...), columns=...)``
+    (:func:`cxlib.clv.aggregate_customers`), but the per-customer table never leaves the engine:
+    customers are pooled there by the purchase-level values the ``columns`` are derived from
+    (e.g. number of occasions, first and last purchase day for frequency, recency and T), and
+    only the pooled rows come back. Purchase data recorded by day pool well: the distinct
+    (x, t_x, T) grow far more slowly than the customers (one million simulated customers by day
+    give about 107,000 rows, see the README's CLV benchmark). The CLV models fit the result with
+    ``weights=weight`` to exactly the estimates of the full customer table
+    (``BGNBD().fit(pooled, weights="n_customers")``).
+
+    Parameters
+    ----------
+    transactions : any frame :func:`customer_summary` accepts
+        Not modified; a lazy frame (e.g. a PySpark DataFrame) is never collected.
+    columns : sequence of str
+        Columns of :func:`customer_summary` to pool on (with ``calibration_end``, the holdout
+        columns too). Money columns pool only customers whose sums are exactly equal.
+    weight : str
+        Name of the count column (int64, customers per row).
+    customer_id, date, amount, observation_end, calibration_end, time_unit, later_purchases
+        As in :func:`customer_summary`.
+
+    Returns
+    -------
+    DataFrame
+        One row per distinct combination of ``columns``, sorted by them, plus ``weight``;
+        ``attrs["time_unit"]`` records the unit of recency and T.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": [1, 2, 3, 3],
+    ...                    "date": ["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-05"],
+    ...                    "amount": [10.0, 5.0, 20.0, 7.5]})
+    >>> pooled_summary(tx, observation_end="2024-01-15")
+       frequency  recency     T  n_customers
+    0          0      0.0  14.0            2
+    1          1      4.0  14.0            1
+    """
+    columns = list(columns)
+    allowed = SUMMARY_COLUMNS + (_HOLDOUT_COLUMNS if calibration_end is not None else [])
+    unknown = [c for c in columns if c not in allowed]
+    if not columns or unknown or len(set(columns)) < len(columns):
+        raise CXDataError(
+            f"columns must name distinct columns of the customer summary, {allowed}; got {columns}."
+        )
+    if weight in columns:
+        raise CXDataError(f"weight ({weight!r}) must not be one of the pooled columns.")
+    query = _query(
+        transactions,
+        customer_id=customer_id,
+        date=date,
+        amount=amount,
+        observation_end=observation_end,
+        calibration_end=calibration_end,
+        time_unit=time_unit,
+        later_purchases=later_purchases,
+    )
+    keys = sorted({need for c in columns for need in _NEEDS[c]})
+    count = "__cx_customers"
+    pooled = query.table.group_by(*keys).agg(nw.len().alias(count)).collect().to_pandas()
+    derived = _derive(pooled, columns, query)
+    derived[weight] = pooled[count].to_numpy(dtype=np.int64)
+    # Distinct purchase-level keys map to distinct summary rows, except when a column of two
+    # keys is left out (e.g. T alone pools customers with different frequencies): sum them.
+    out = derived.groupby(columns, sort=True, observed=True)[weight].sum().reset_index()
+    out[weight] = out[weight].astype(np.int64)
+    out.attrs["time_unit"] = query.unit
+    return out
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The per-customer table as a lazy query in the input's engine, and its settings."""
+
+    table: nw.LazyFrame
+    obs_end: pd.Timestamp
+    cal_end: pd.Timestamp
+    unit: str
+    holdout: bool
+
+
+def _query(
+    transactions: Any,
+    *,
+    customer_id: str,
+    date: str,
+    amount: str,
+    observation_end: Any,
+    calibration_end: Any,
+    time_unit: str,
+    later_purchases: str,
+) -> _Query:
+    """Validate in the engine (one pass), then build the per-customer query (not run yet)."""
     unit = check_time_unit(time_unit, allowed=("days", "weeks"))
     check_option(later_purchases, ("error", "ignore"), parameter="later_purchases",
                  function="customer_summary")  # fmt: skip
@@ -141,15 +304,16 @@ def customer_summary(
 
     # One in-engine pass counts the rows that break each rule; bad rows are fetched only on error.
     rules = [
-        (customer_id, "not be missing", nw.col(customer_id).is_null()),
+        (customer_id, "not be missing", _missing(frame, customer_id)),
         (date, "not be missing", nw.col(_DAY).is_null()),
-        (amount, "not be missing", _missing_amount(frame, amount)),
+        (amount, "not be missing", _missing(frame, amount)),
         (amount, "not be negative", nw.col(amount) < 0),
     ]
     if obs_end is not None and not drop_after_end:
         rule = f"not lie after observation_end ({obs_end.date()})"
         rules.append((date, rule, nw.col(_DAY) > _literal_day(obs_end, frame)))
-    counts = [mask.sum().alias(f"rule_{i}") for i, (_, _, mask) in enumerate(rules)]
+    # Counted as integers: Spark (and SQL) do not sum booleans.
+    counts = [m.cast(nw.Int64).sum().alias(f"rule_{i}") for i, (_, _, m) in enumerate(rules)]
     found = frame.select(*counts, nw.col(_DAY).max().alias("last_day")).collect().to_pandas()
     shown = [customer_id, date, amount]
     for i, (column, rule, mask) in enumerate(rules):
@@ -168,15 +332,10 @@ def customer_summary(
             f"calibration_end ({cal_end.date()}) must not lie after observation_end "
             f"({obs_end.date()})."
         )
-
     table = _aggregate(
         frame, customer_id=customer_id, amount=amount, cal_end=cal_end, holdout=holdout
     )
-    summary = _finish(
-        table, customer_id=customer_id, obs_end=obs_end, cal_end=cal_end, unit=unit, holdout=holdout
-    )
-    summary.attrs["time_unit"] = unit
-    return summary
+    return _Query(table=table, obs_end=obs_end, cal_end=cal_end, unit=unit, holdout=holdout)
 
 
 def _to_lazy(transactions: Any) -> nw.LazyFrame:
@@ -249,18 +408,28 @@ def _parse_dates(frame: nw.LazyFrame, *, date: str) -> nw.LazyFrame:
         parse = nw.col(date).cast(nw.Datetime("us"))
     else:
         parse = nw.col(date).str.to_datetime()
+    if frame.implementation.is_pyspark():
+        # Spark logs a failed query at length before raising: count bad strings first instead.
+        n_bad, bad = _unparsable_rows(frame, date=date)
+        if n_bad:
+            _raise_unparsable(date, n_bad, bad)
+        return frame.with_columns(parse.alias(_DAY))
     try:
         parsed = frame.with_columns(parse.alias(_DAY))
         # Lazy engines raise parse errors only when the query runs: run it on the column alone.
         parsed.select(nw.col(_DAY).max()).collect()
     except Exception:  # engines differ: ValueError, polars ComputeError, duckdb ConversionException
         n_bad, bad = _unparsable_rows(frame, date=date)
-        count = f"{n_bad} rows do not" if n_bad >= 0 else "some rows do not"
-        raise CXDataError(
-            f"Column {date!r} must hold dates that can be parsed (ISO 8601 such as '2024-01-31', "
-            f"or one format throughout): {count}. Examples:\n{bad.to_string()}"
-        ) from None
+        _raise_unparsable(date, n_bad, bad)
     return parsed
+
+
+def _raise_unparsable(date: str, n_bad: int, bad: pd.DataFrame) -> None:
+    count = f"{n_bad} rows do not" if n_bad >= 0 else "some rows do not"
+    raise CXDataError(
+        f"Column {date!r} must hold dates that can be parsed (ISO 8601 such as '2024-01-31', "
+        f"or one format throughout): {count}. Examples:\n{bad.to_string(index=False)}"
+    ) from None
 
 
 def _unparsable_rows(frame: nw.LazyFrame, *, date: str) -> tuple[int, pd.DataFrame]:
@@ -279,6 +448,14 @@ def _unparsable_rows(frame: nw.LazyFrame, *, date: str) -> tuple[int, pd.DataFra
         rows = native.filter(f"{quoted} IS NOT NULL AND TRY_CAST({quoted} AS TIMESTAMP) IS NULL")
         n_bad = rows.aggregate("count(*)").fetchall()[0][0]
         return n_bad, rows.limit(MAX_EXAMPLES).df()
+    if impl.is_pyspark():
+        from pyspark.sql import functions as F  # noqa: N812 (Spark's own convention)
+
+        text = F.col(date)
+        unparsed = text.isNotNull() & F.try_to_timestamp(text).isNull()
+        n_bad = native.select(F.sum(unparsed.cast("int"))).first()[0] or 0
+        rows = nw.from_native(native.filter(unparsed).limit(MAX_EXAMPLES)).lazy().collect()
+        return n_bad, rows.to_pandas()
     if not impl.is_pandas_like():  # other lazy engines: no lenient parser known here
         return -1, pd.DataFrame({"(rows not fetched)": ["the engine could not parse the column"]})
     local = nw.to_native(frame)  # pandas-like: already in memory, nothing is collected
@@ -288,24 +465,35 @@ def _unparsable_rows(frame: nw.LazyFrame, *, date: str) -> tuple[int, pd.DataFra
     return int(bad.sum()), local.loc[bad].head(MAX_EXAMPLES)
 
 
-def _missing_amount(frame: nw.LazyFrame, amount: str) -> nw.Expr:
-    """True where the amount is null or, for float columns, NaN."""
-    expr = nw.col(amount).is_null()
-    if frame.collect_schema()[amount].is_float():
-        expr = expr | nw.col(amount).is_nan().fill_null(False)
+def _missing(frame: nw.LazyFrame, column: str) -> nw.Expr:
+    """True where ``column`` is null or, for floats, NaN (Spark keeps NaN apart from null)."""
+    expr = nw.col(column).is_null()
+    if frame.collect_schema()[column].is_float():
+        expr = expr | nw.col(column).is_nan().fill_null(False)
     return expr
 
 
 def _raise_if(
     frame: nw.LazyFrame, count: Any, mask: nw.Expr, column: str, rule: str, show: list[str]
 ) -> None:
-    """Raise CXDataError with up to five offending rows, collected alone, if ``count`` > 0."""
+    """Raise CXDataError with up to five offending rows, collected alone, if ``count`` > 0.
+
+    The rows are shown by their values, without row labels: lazy engines have none, and the
+    message reads the same whichever engine holds the data.
+    """
     n_bad = int(count)
     if n_bad == 0:
         return
-    examples = frame.filter(mask).select(show).head(MAX_EXAMPLES).collect().to_pandas()
+    bad = frame.filter(mask).select(show).head(MAX_EXAMPLES)
+    if frame.implementation.is_spark_like():  # a TIMESTAMP is shown as Spark shows it: local time
+        schema = bad.collect_schema()
+        aware = [c for c in show if getattr(schema[c], "time_zone", None) is not None]
+        local = [nw.col(c).dt.replace_time_zone(None) for c in aware]
+        bad = bad.with_columns(*local) if local else bad
+    examples = bad.collect().to_pandas()
     raise CXDataError(
-        f"Column {column!r} must {rule}: {n_bad} rows do not. Examples:\n{examples.to_string()}"
+        f"Column {column!r} must {rule}: {n_bad} rows do not. Examples:\n"
+        f"{examples.to_string(index=False)}"
     )
 
 
@@ -321,18 +509,19 @@ def _day(value: Any, name: str) -> pd.Timestamp | None:
 
 def _aggregate(
     frame: nw.LazyFrame, *, customer_id: str, amount: str, cal_end: pd.Timestamp, holdout: bool
-) -> pd.DataFrame:
-    """Occasions, then one row per customer: the in-engine part; returns the small pandas result.
+) -> nw.LazyFrame:
+    """Occasions, then one row per customer: the in-engine part, as a lazy query (not run here).
 
     The spend of the first occasion (needed for the mean spend of *repeat* occasions) is the one
     step each engine does best its own way: polars and DuckDB take the first spend ordered by
     day inside the aggregation (``first(order_by=...)``; in polars 1.5x faster than filtering
-    on the first day), pandas marks the first day with a group-wise transform, which beats
-    sorting ten million rows.
+    on the first day); pandas marks the first day with a group-wise transform, which beats
+    sorting ten million rows, and so does Spark (a window over each customer's occasions: an
+    ordered ``first`` is not deterministic there).
     """
     day, spend = nw.col(_DAY), nw.col(_SPEND)
     occasions = frame.group_by(customer_id, _DAY).agg(nw.col(amount).sum().alias(_SPEND))
-    if not frame.implementation.is_pandas_like():
+    if frame.implementation.is_polars() or frame.implementation.is_duckdb():
         first_spend = spend.first(order_by=_DAY)  # one occasion per day: no ties in the order
     else:
         occasions = occasions.with_columns(
@@ -346,8 +535,7 @@ def _aggregate(
             nw.len().alias("n_occasions"),
             spend.sum().alias("total_spend"),
         ]
-        table = occasions.group_by(customer_id).agg(*aggregations)
-        return table.sort(customer_id).collect().to_pandas()
+        return occasions.group_by(customer_id).agg(*aggregations)
     in_cal = day <= _literal_day(cal_end, frame)
     occasions = occasions.with_columns(
         nw.when(in_cal).then(day).alias("last_purchase"),
@@ -360,49 +548,46 @@ def _aggregate(
     aggregations += [nw.col("last_purchase").max(), *(nw.col(c).sum() for c in sums)]
     table = occasions.group_by(customer_id).agg(*aggregations)
     # Customers whose first purchase lies after calibration_end were not yet customers then.
-    table = table.filter(nw.col("n_occasions") > 0).sort(customer_id)
-    return table.collect().to_pandas()
+    return table.filter(nw.col("n_occasions") > 0)
 
 
-def _finish(
-    table: pd.DataFrame,
-    *,
-    customer_id: str,
-    obs_end: pd.Timestamp,
-    cal_end: pd.Timestamp,
-    unit: str,
-    holdout: bool,
-) -> pd.DataFrame:
-    """Derived columns, dtypes and order, in pandas on the (small) per-customer table."""
-    table = table.set_index(customer_id)
-    if not table.index.is_monotonic_increasing:  # sorted in the engine already; a safeguard
-        table = table.sort_index()
-    first = pd.to_datetime(table["first_purchase"]).astype("datetime64[us]")
-    last = pd.to_datetime(table["last_purchase"]).astype("datetime64[us]")
-    n_occ = table["n_occasions"].to_numpy(dtype=np.int64)
-    total = table["total_spend"].to_numpy(dtype=np.float64)
-    repeat_spend = total - table["first_spend"].to_numpy(dtype=np.float64)
-    frequency = n_occ - 1
+def _derive(table: pd.DataFrame, columns: list[str], query: _Query) -> pd.DataFrame:
+    """The summary ``columns`` from the engine's per-customer (or pooled) columns, in pandas.
+
+    Works on the small table that came back, in its row order and with its index; reads only
+    the engine columns that ``columns`` need (:data:`_NEEDS`).
+    """
     one_day = pd.Timedelta(days=1)
-    period = pd.Timedelta(days=DAYS_PER_UNIT[unit])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(frequency > 0, repeat_spend / np.maximum(frequency, 1), 0.0)
-    out = pd.DataFrame(
-        {
-            "n_occasions": n_occ,
-            "frequency": frequency,
-            "first_purchase": first.to_numpy(),
-            "last_purchase": last.to_numpy(),
-            "days_since_last": ((obs_end - last) / one_day).to_numpy(dtype=np.float64),
-            "recency": ((last - first) / period).to_numpy(dtype=np.float64),
-            "T": ((cal_end - first) / period).to_numpy(dtype=np.float64),
-            "total_spend": total,
-            "mean_spend": total / n_occ,
-            "monetary_value": monetary,
-        },
-        index=table.index.rename(customer_id),
-    )
-    if holdout:
-        out["holdout_frequency"] = table["holdout_frequency"].to_numpy(dtype=np.int64)
-        out["holdout_spend"] = table["holdout_spend"].to_numpy(dtype=np.float64)
-    return out
+    period = pd.Timedelta(days=DAYS_PER_UNIT[query.unit])
+
+    def day(name: str) -> pd.Series:
+        return pd.to_datetime(table[name]).astype("datetime64[us]")
+
+    def number(name: str, dtype: type) -> np.ndarray:
+        return table[name].to_numpy(dtype=dtype)
+
+    def monetary() -> np.ndarray:
+        n_repeat = number("n_occasions", np.int64) - 1
+        repeat_spend = number("total_spend", np.float64) - number("first_spend", np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n_repeat > 0, repeat_spend / np.maximum(n_repeat, 1), 0.0)
+
+    make = {
+        "n_occasions": lambda: number("n_occasions", np.int64),
+        "frequency": lambda: number("n_occasions", np.int64) - 1,
+        "first_purchase": lambda: day("first_purchase").to_numpy(),
+        "last_purchase": lambda: day("last_purchase").to_numpy(),
+        "days_since_last": lambda: ((query.obs_end - day("last_purchase")) / one_day).to_numpy(
+            dtype=np.float64
+        ),
+        "recency": lambda: ((day("last_purchase") - day("first_purchase")) / period).to_numpy(
+            dtype=np.float64
+        ),
+        "T": lambda: ((query.cal_end - day("first_purchase")) / period).to_numpy(dtype=np.float64),
+        "total_spend": lambda: number("total_spend", np.float64),
+        "mean_spend": lambda: number("total_spend", np.float64) / number("n_occasions", np.int64),
+        "monetary_value": monetary,
+        "holdout_frequency": lambda: number("holdout_frequency", np.int64),
+        "holdout_spend": lambda: number("holdout_spend", np.float64),
+    }
+    return pd.DataFrame({c: make[c]() for c in columns}, index=table.index)
