@@ -198,7 +198,9 @@ def _per_period_rate(discount_rate: float, periods_per_year: Any) -> float:
         or not isinstance(periods_per_year, int | np.integer)
         or periods_per_year < 1
     ):
-        raise CXDataError(f"periods_per_year must be a whole number >= 1; got {periods_per_year!r}.")
+        raise CXDataError(
+            f"periods_per_year must be a whole number >= 1; got {periods_per_year!r}."
+        )
     return float((1 + discount_rate) ** (1 / int(periods_per_year)) - 1)
 
 
