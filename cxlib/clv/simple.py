@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from scipy import optimize
 
 from cxlib.estimate import z_value
