@@ -238,7 +238,9 @@ def plot_transition_heatmap(
     Parameters
     ----------
     matrix : DataFrame
-        Output of :func:`cxlib.journey.transition_matrix` (rows sum to 1; NaN rows left blank).
+        Output of :func:`cxlib.journey.transition_matrix` (rows sum to 1) or of
+        :func:`cxlib.privacy.suppress_crosstab`; NaN cells (empty or blanked) are left blank, in
+        light grey, with no grid line across them.
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     annot, fmt : bool, str
@@ -267,6 +269,8 @@ def plot_transition_heatmap(
         annot_kws={"size": 8},
         cbar_kws={"label": "transition probability"},
     )
+    ax.grid(False)
+    ax.set_facecolor("0.93")  # blank (NaN) cells: visibly empty, not white like a zero
     ax.set_xlabel("next state (to)")
     ax.set_ylabel("current state (from)")
     ax.tick_params(axis="x", labelrotation=30)

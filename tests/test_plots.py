@@ -15,9 +15,10 @@ from cxlib.plots import (  # noqa: E402
     plot_estimate_series,
     plot_estimates,
     plot_rate_bars,
+    plot_transition_heatmap,
     simulated_note,
 )
-from cxlib.privacy import suppress_small_cells  # noqa: E402
+from cxlib.privacy import suppress_crosstab, suppress_small_cells  # noqa: E402
 from cxlib.survey import by_group  # noqa: E402
 
 
@@ -99,4 +100,17 @@ def test_plot_rate_bars_with_hue_puts_levels_side_by_side():
     assert len(ax.patches) == 4 and ax.get_legend_handles_labels()[1] == ["no", "yes"]
     ys = sorted(p.get_y() for p in ax.patches)
     assert len(set(np.round(ys, 6))) == 4  # no two bars on top of each other
+    plt.close(ax.figure)
+
+
+def test_transition_heatmap_leaves_blanked_cells_grey_without_grid_lines():
+    counts = pd.DataFrame(
+        {"X": [40, 3, 50], "Y": [12, 30, 60], "Z": [20, 25, 70]}, index=list("ABC")
+    )
+    shares = suppress_crosstab(counts, min_cell=10)
+    ax = plot_transition_heatmap(shares, title="moves")
+    mesh = ax.collections[0]
+    assert np.ma.count_masked(mesh.get_array()) == int(shares.isna().sum().sum())
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
+    assert ax.get_facecolor()[:3] != (1.0, 1.0, 1.0)
     plt.close(ax.figure)
