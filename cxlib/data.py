@@ -5,7 +5,8 @@ from a file that differs from the one its outputs were made with, and returns a 
 proper dtypes.
 
 - :func:`load_cdnow`: CDNOW purchases (Fader, Hardie & Lee 2005), one row per purchase.
-- :func:`load_telco`: IBM's Telco Customer Churn sample, one row per customer.
+- :func:`load_telco`: IBM's Telco Customer Churn sample, one row per customer;
+  :func:`telco_label` says its columns and model terms in words for axes and tables.
 - :func:`load_germeval`: GermEval 2017 posts about Deutsche Bahn with sentiment and aspect
   labels, one row per post, handles and links masked.
 """
@@ -14,13 +15,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from cxlib.validate import CXDataError
 
-__all__ = ["DATA_FILES", "data_dir", "file_sha256", "load_cdnow", "load_germeval", "load_telco"]
+__all__ = [
+    "DATA_FILES",
+    "TELCO_LABELS",
+    "TELCO_REFERENCE_LEVELS",
+    "data_dir",
+    "file_sha256",
+    "load_cdnow",
+    "load_germeval",
+    "load_telco",
+    "telco_label",
+]
 
 #: Bundled files and their SHA-256 (as published in data/README.md).
 DATA_FILES: dict[str, str] = {
@@ -57,6 +69,103 @@ TELCO_COLUMNS: dict[str, str] = {
     "Churn": "churn",
 }
 _TELCO_BOOL = ["partner", "dependents", "phone_service", "paperless_billing", "churn"]
+
+#: Telco columns (cxlib names) in words, for axis labels and tables.
+TELCO_LABELS: dict[str, str] = {
+    "customer_id": "customer id",
+    "gender": "gender",
+    "senior_citizen": "senior citizen",
+    "partner": "has a partner",
+    "dependents": "has dependants",
+    "tenure_months": "tenure (months as a customer)",
+    "phone_service": "phone service",
+    "multiple_lines": "several phone lines",
+    "internet_service": "internet service",
+    "online_security": "online security add-on",
+    "online_backup": "online backup add-on",
+    "device_protection": "device protection add-on",
+    "tech_support": "tech support add-on",
+    "streaming_tv": "streaming TV add-on",
+    "streaming_movies": "streaming movies add-on",
+    "contract": "contract",
+    "paperless_billing": "paperless billing",
+    "payment_method": "payment method",
+    "monthly_charges": "monthly charges (USD)",
+    "total_charges": "total charges (USD)",
+    "churn": "has left",
+}
+
+#: The level each Telco category is compared with in a model: its first level in sorted order,
+#: which ``pd.get_dummies(drop_first=True)`` and statsmodels' ``C()`` both leave out.
+TELCO_REFERENCE_LEVELS: dict[str, str] = {
+    "gender": "Female",
+    "multiple_lines": "No",
+    "internet_service": "DSL",
+    "contract": "Month-to-month",
+    "payment_method": "Bank transfer (automatic)",
+}
+
+#: Telco columns held as categories (text levels), whose dummies :func:`telco_label` reads.
+_TELCO_CATEGORIES = [
+    "gender",
+    "multiple_lines",
+    "internet_service",
+    "online_security",
+    "online_backup",
+    "device_protection",
+    "tech_support",
+    "streaming_tv",
+    "streaming_movies",
+    "contract",
+    "payment_method",
+]
+#: A dummy term: ``column = level`` (statsmodels, after renaming) or ``column_level`` (pandas).
+_TERM = re.compile(
+    r"^(?P<column>"
+    + "|".join(sorted(map(re.escape, _TELCO_CATEGORIES), key=len, reverse=True))
+    + r")(?: = |_)(?P<level>.+)$"
+)
+
+
+def _level_words(level: str) -> str:
+    """A category level inside a sentence: "Fiber optic" -> "fiber optic", "DSL" stays,
+    "Credit card (automatic)" -> "automatic credit card"."""
+    if level == "No":
+        return "none"
+    automatic = re.fullmatch(r"(.+) \(automatic\)", level)
+    if automatic:
+        return "automatic " + _level_words(automatic[1])
+    return level[:1].lower() + level[1:] if level[1:2].islower() else level
+
+
+def telco_label(term: str) -> str:
+    """A Telco column or model term in words, for axis labels, legends and tables.
+
+    Plain columns get their :data:`TELCO_LABELS` entry; a dummy of a text column, written
+    ``column = level`` or ``column_level``, reads "column: level (vs reference)" with the
+    reference level of :data:`TELCO_REFERENCE_LEVELS` where it has one. Anything else (a term a
+    notebook made up, such as ``monthly_charges_10usd``) has its underscores replaced by spaces.
+
+    Examples
+    --------
+    >>> telco_label("tenure_months")
+    'tenure (months as a customer)'
+    >>> telco_label("payment_method_Mailed check")
+    'payment method: mailed check (vs automatic bank transfer)'
+    >>> telco_label("contract = Two year"), telco_label("internet_service_No")
+    ('contract: two year (vs month-to-month)', 'internet service: none (vs DSL)')
+    >>> telco_label("log_tenure")
+    'log tenure'
+    """
+    if term in TELCO_LABELS:
+        return TELCO_LABELS[term]
+    match = _TERM.match(term)
+    if match is None:
+        return term.replace("_", " ").strip()
+    column, level = match["column"], match["level"]
+    label = f"{TELCO_LABELS[column]}: {_level_words(level)}"
+    reference = TELCO_REFERENCE_LEVELS.get(column)
+    return f"{label} (vs {_level_words(reference)})" if reference else label
 
 
 def data_dir() -> Path:

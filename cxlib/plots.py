@@ -26,6 +26,7 @@ __all__ = [
     "plot_lift",
     "plot_path_flow",
     "plot_profit_curve",
+    "plot_rate_bars",
     "plot_transition_heatmap",
     "set_style",
     "simulated_note",
@@ -237,7 +238,9 @@ def plot_transition_heatmap(
     Parameters
     ----------
     matrix : DataFrame
-        Output of :func:`cxlib.journey.transition_matrix` (rows sum to 1; NaN rows left blank).
+        Output of :func:`cxlib.journey.transition_matrix` (rows sum to 1) or of
+        :func:`cxlib.privacy.suppress_crosstab`; NaN cells (empty or blanked) are left blank, in
+        light grey, with no grid line across them.
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     annot, fmt : bool, str
@@ -266,6 +269,8 @@ def plot_transition_heatmap(
         annot_kws={"size": 8},
         cbar_kws={"label": "transition probability"},
     )
+    ax.grid(False)
+    ax.set_facecolor("0.93")  # blank (NaN) cells: visibly empty, not white like a zero
     ax.set_xlabel("next state (to)")
     ax.set_ylabel("current state (from)")
     ax.tick_params(axis="x", labelrotation=30)
@@ -470,6 +475,77 @@ def plot_estimates(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_rate_bars(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    hue: str | None = None,
+    ax: Axes | None = None,
+    xlabel: str = "share (%)",
+    ylabel: str = "",
+    title: str | None = None,
+) -> Axes:
+    """Horizontal bars of shares or rates with their intervals as whiskers, one bar per group.
+
+    For a few groups whose size matters to the reader (churn by contract, by payment method),
+    where bars read more easily than dots; :func:`plot_estimates` draws many groups as dots.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates: ``label`` (and ``hue``), ``estimate``, ``ci_low``, ``ci_high``, e.g. from
+        :func:`cxlib.intervals.share_by_group`, after :func:`cxlib.privacy.suppress_small_cells`:
+        rows with a missing estimate (blanked groups) keep their place but get no bar.
+    label : str
+        Column naming the groups, one row of bars each, drawn top to bottom in first-seen order.
+    hue : str, optional
+        A second grouping: its levels are drawn side by side within each row, in the palette,
+        with a legend.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    xlabel, ylabel, title : str
+        Axis labels in words with units (the interval level is added to ``xlabel`` from a
+        ``level`` column when there is one); a title that states the finding.
+
+    Returns
+    -------
+    Axes
+    """
+    groups = list(dict.fromkeys(table[label].astype(str)))
+    levels = list(dict.fromkeys(table[hue].astype(str))) if hue else [""]
+    ax = _new_axes(ax, figsize=(7, 0.45 * len(groups) * len(levels) + 1.4))
+    height = 0.8 / len(levels)
+    colours = sns.color_palette(PALETTE, len(levels))
+    row = {g: len(groups) - 1 - i for i, g in enumerate(groups)}  # first group on top
+    for j, (level, colour) in enumerate(zip(levels, colours, strict=True)):
+        part = table if not hue else table[table[hue].astype(str) == level]
+        part = part[part["estimate"].notna()]
+        offset = (len(levels) - 1) / 2 - j  # first level on top within a row
+        y = part[label].astype(str).map(row).to_numpy(dtype=float) + offset * height
+        est = part["estimate"].to_numpy(dtype=float)
+        ax.barh(y, est, height=height * 0.9, color=colour, label=level or None)
+        ax.errorbar(
+            est,
+            y,
+            xerr=[est - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - est],
+            fmt="none",
+            ecolor="black",
+            elinewidth=1,
+            capsize=3,
+        )
+    ax.set_yticks(range(len(groups)), groups[::-1])
+    ax.set_ylim(-0.6, len(groups) - 0.4)
+    if "level" in table and table["level"].notna().any():
+        xlabel = f"{xlabel}, {table['level'].dropna().iloc[0]:.0%} CI"
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.grid(axis="y", visible=False)
+    if hue:
+        ax.legend(title=hue.replace("_", " "), loc="best", fontsize=8)
     if title:
         ax.set_title(title)
     return ax

@@ -12,7 +12,9 @@ Two rules make a stakeholder report safe to send:
 - **No small cells.** A group with fewer than ``min_cell`` customers (default 10) can identify
   the people in it; :func:`suppress_small_cells` blanks its figures before a table or plot is
   shown. This is the usual threshold rule of statistical disclosure control (Hundepool et al.,
-  *Statistical Disclosure Control*, Wiley 2012, section 5.2).
+  *Statistical Disclosure Control*, Wiley 2012, section 5.2). :func:`suppress_crosstab` applies
+  the same rule to a two-way table (segment migration, transitions): small cells, small rows and
+  columns, and a second cell wherever a lone blank could be worked out from a total.
 
 Examples
 --------
@@ -31,12 +33,19 @@ import stat
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from cxlib.validate import CXDataError, check_columns, check_numeric
+from cxlib.validate import (
+    CXDataError,
+    check_columns,
+    check_integer,
+    check_no_missing,
+    check_numeric,
+    check_range,
+)
 
 __all__ = [
     "KEY_ENV",
@@ -46,6 +55,7 @@ __all__ = [
     "key_fingerprint",
     "pseudonym_key",
     "pseudonymise",
+    "suppress_crosstab",
     "suppress_small_cells",
 ]
 
@@ -229,8 +239,7 @@ def suppress_small_cells(
     """
     check_columns(table, [count], name="table")
     check_numeric(table, count)
-    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 1:
-        raise CXDataError(f"min_cell must be a positive whole number; got {min_cell!r}.")
+    _check_min_cell(min_cell)
     if columns is None:
         columns = [
             c
@@ -268,3 +277,107 @@ def _secondary(small: np.ndarray, counts: np.ndarray) -> np.ndarray:
     out = small.copy()
     out[np.flatnonzero(shown)[np.argmin(counts[shown])]] = True
     return out
+
+
+def _check_min_cell(min_cell: Any) -> None:
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 1:
+        raise CXDataError(f"min_cell must be a positive whole number; got {min_cell!r}.")
+
+
+def suppress_crosstab(
+    counts: pd.DataFrame,
+    *,
+    min_cell: int = 10,
+    normalize: Literal["index", "columns"] | None = "index",
+    secondary: bool = True,
+) -> pd.DataFrame:
+    """Blank the small cells of a two-way table of counts (a migration or transition table).
+
+    The rule of :func:`suppress_small_cells`, for a cross-tabulation whose row and column totals
+    a reader knows or can find (segment sizes at two dates, say):
+
+    - a cell with ``0 < count < min_cell`` is blanked;
+    - a row or column whose total is ``0 < total < min_cell`` is blanked as a whole, zeros too
+      (its shares would describe a handful of people);
+    - with ``secondary``, in every row and every column where exactly one non-empty cell is
+      blanked, the smallest shown non-empty cell of that line is blanked as well (the rule of
+      :func:`suppress_small_cells` on each line), repeated until no line has a lone blank: a
+      single blanked count would otherwise follow from the line's total and its other cells.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Whole, non-negative counts (e.g. ``pd.crosstab(before, after)``); rows and columns are
+        the two groupings. Not modified.
+    min_cell : int, default 10
+        Smallest cell, row or column shown.
+    normalize : {"index", "columns"} or None, default "index"
+        Return shares of each row (rows sum to 1 before blanking), of each column, or the
+        counts themselves. Shares are computed from the full counts, so blanking never changes
+        the shares that are shown.
+    secondary : bool, default True
+        Blank a second cell wherever a line has exactly one blanked cell.
+
+    Returns
+    -------
+    DataFrame
+        Float shares (or counts) with the same index and columns, NaN where blanked (and in rows
+        or columns with no one in them). Plots drawn from it leave those cells empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> moves = pd.DataFrame(
+    ...     {"X": [40, 3, 50], "Y": [12, 30, 60], "Z": [20, 25, 70]}, index=["A", "B", "C"]
+    ... )
+    >>> suppress_crosstab(moves, min_cell=10).round(2)  # B -> X (3), and one more in each line
+          X     Y     Z
+    A   NaN  0.17   NaN
+    B   NaN  0.52   NaN
+    C  0.28  0.33  0.39
+    """
+    _check_min_cell(min_cell)
+    if not isinstance(counts, pd.DataFrame):
+        raise CXDataError(f"counts must be a pandas DataFrame; got {type(counts).__name__}.")
+    if normalize not in ("index", "columns", None):
+        raise CXDataError(
+            "The 'normalize' parameter of suppress_crosstab must be one of "
+            f"['index', 'columns', None]. Got {normalize!r} instead."
+        )
+    if counts.size:
+        rows, cols = np.divmod(np.arange(counts.size), counts.shape[1])
+        long = pd.DataFrame(
+            {
+                "row": counts.index.to_numpy()[rows],
+                "column": counts.columns.to_numpy()[cols],
+                "count": counts.to_numpy().ravel(),
+            }
+        )
+        check_no_missing(long, "count")
+        check_range(long, "count", low=0)
+        check_integer(long, "count")
+    n = counts.to_numpy(dtype=float)
+    nonempty = n > 0
+    row_total, col_total = n.sum(axis=1), n.sum(axis=0)
+    small_row = (row_total > 0) & (row_total < min_cell)
+    small_col = (col_total > 0) & (col_total < min_cell)
+    blank = nonempty & ((n < min_cell) | small_row[:, None] | small_col[None, :])
+    if secondary:
+        changed = True
+        while changed:  # at most one pass per cell: each pass only adds blanks
+            changed = False
+            for lines, values in ((blank, n), (blank.T, n.T)):  # rows, then columns (views)
+                for i in range(lines.shape[0]):
+                    line = _secondary(lines[i], values[i])
+                    if (line != lines[i]).any():
+                        lines[i] = line
+                        changed = True
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if normalize == "index":
+            out = n / row_total[:, None]
+        elif normalize == "columns":
+            out = n / col_total[None, :]
+        else:
+            out = n.copy()
+    out[blank | small_row[:, None] | small_col[None, :]] = np.nan
+    return pd.DataFrame(out, index=counts.index.copy(), columns=counts.columns.copy())

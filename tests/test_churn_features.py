@@ -16,6 +16,7 @@ from cxlib.churn import (
     km_table,
     logistic_odds_ratios,
     median_tenure,
+    plot_ratios,
     score_bins,
     survival_at,
     survival_groups,
@@ -269,3 +270,30 @@ def test_cox_fits_and_reports() -> None:
     assert hr == pytest.approx(np.exp(0.7 * x.std()), rel=0.2)
     assert r.table.loc[0, "effect"] == "raises risk"
     assert r.changing == ()  # simulated with proportional hazards
+
+
+def test_plot_ratios_labels_with_and_without_per_and_leaves_blanked_rows_out() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame(
+        {
+            "label": ["contract: two year", "senior citizen", "tiny group"],
+            "hazard_ratio": [0.2, 1.4, 3.0],
+            "ci_low": [0.1, 1.1, 1.0],
+            "ci_high": [0.4, 1.8, 9.0],
+        }
+    )
+    ax = plot_ratios(table, ratio="hazard_ratio", xlabel="hazard ratio")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["contract: two year", "senior citizen", "tiny group"]  # sorted by ratio
+    plt.close(ax.figure)
+    with_per = table.assign(per=["vs month", "", None], suppressed=[False, False, True])
+    ax = plot_ratios(with_per, ratio="hazard_ratio")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "contract: two year (vs month)",
+        "senior citizen",
+    ]
+    plt.close(ax.figure)

@@ -6,7 +6,16 @@ import pandas as pd
 import pytest
 
 from cxlib import CXDataError
-from cxlib.data import DATA_FILES, data_dir, file_sha256, load_cdnow, load_telco
+from cxlib.data import (
+    DATA_FILES,
+    TELCO_LABELS,
+    TELCO_REFERENCE_LEVELS,
+    data_dir,
+    file_sha256,
+    load_cdnow,
+    load_telco,
+    telco_label,
+)
 
 
 def test_bundled_files_match_published_checksums():
@@ -73,3 +82,30 @@ def test_missing_file_gives_clear_error(tmp_path, monkeypatch):
         load_telco()
     with pytest.raises(CXDataError, match="CDNOW_sample.txt' not found"):
         load_cdnow(sample=True)
+
+
+def test_telco_labels_cover_every_column_and_references_are_the_dropped_levels():
+    telco = load_telco()
+    assert set(TELCO_LABELS) == set(telco.columns)
+    for column, reference in TELCO_REFERENCE_LEVELS.items():
+        # the level that pd.get_dummies(drop_first=True) and statsmodels' C() leave out
+        assert sorted(telco[column].astype(str).unique())[0] == reference, column
+        dummies = pd.get_dummies(telco[column].astype(str), prefix=column, drop_first=True)
+        assert all("(vs " in telco_label(name) for name in dummies.columns)
+
+
+def test_telco_label_reads_columns_and_both_dummy_spellings():
+    assert telco_label("senior_citizen") == "senior citizen"
+    assert telco_label("contract_One year") == "contract: one year (vs month-to-month)"
+    assert telco_label("contract = One year") == telco_label("contract_One year")
+    assert telco_label("internet_service = Fiber optic") == (
+        "internet service: fiber optic (vs DSL)"
+    )
+    assert telco_label("payment_method_Credit card (automatic)") == (
+        "payment method: automatic credit card (vs automatic bank transfer)"
+    )
+    # a column whose name starts like another: the longest name wins
+    assert telco_label("streaming_movies") == "streaming movies add-on"
+    assert telco_label("tech_support_Yes") == "tech support add-on: yes"  # no reference level
+    assert telco_label("monthly_charges_10usd") == "monthly charges 10usd"  # not a category
+    assert telco_label("something_else") == "something else"

@@ -12,7 +12,16 @@ import pytest
 
 LESSONS = Path(__file__).resolve().parent.parent / "notebooks"
 #: Lessons rewritten to the full format of issue 18; the others join this list as they are.
-FORMATTED = ["00_start_here", "01_cx_metrics", "07_customer_journey"]
+FORMATTED = [
+    "00_start_here",
+    "01_cx_metrics",
+    "02_rfm_segmentation",
+    "03_customer_lifetime_value",
+    "04_churn_prediction",
+    "05_churn_survival",
+    "06_cx_scores_and_clv",
+    "07_customer_journey",
+]
 
 
 def cells(name: str) -> list[dict]:

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.privacy import KEY_ENV, KEY_FILE, pseudonym_key, pseudonymise, suppress_small_cells
+from cxlib.privacy import (
+    KEY_ENV,
+    KEY_FILE,
+    pseudonym_key,
+    pseudonymise,
+    suppress_crosstab,
+    suppress_small_cells,
+)
 from cxlib.validate import CXDataError
 
 
@@ -96,3 +103,48 @@ def test_one_blanked_group_takes_the_next_smallest_with_it():
     assert two["suppressed"].tolist() == [False, True, False, True]  # two blanked: enough
     empty = suppress_small_cells(table.assign(n=[250, 4, 0, 31]), min_cell=10)
     assert empty["suppressed"].tolist() == [False, True, False, True]  # empty groups stay
+
+
+def test_crosstab_blanks_small_cells_small_lines_and_a_second_cell_per_line():
+    # by hand: B -> X (3) is small; row B's smallest other cell (Z, 25) and column X's (A, 40)
+    # go with it; then column Z has one blank (B) and takes A -> Z (20); every line has 0 or 2
+    counts = pd.DataFrame(
+        {"X": [40, 3, 50], "Y": [12, 30, 60], "Z": [20, 25, 70]}, index=["A", "B", "C"]
+    )
+    before = counts.copy()
+    shares = suppress_crosstab(counts, min_cell=10)
+    pd.testing.assert_frame_equal(counts, before)
+    blank = shares.isna().to_numpy()
+    assert blank.tolist() == [[True, False, True], [True, False, True], [False, False, False]]
+    # shares shown are those of the full counts: blanking never changes a denominator
+    assert shares.loc["A", "Y"] == pytest.approx(12 / 72)
+    assert shares.loc["C"].sum() == pytest.approx(1.0)
+    # no line has exactly one blanked non-empty cell
+    lone = (blank & (counts.to_numpy() > 0)).sum(axis=1) == 1
+    assert not lone.any() and not ((blank & (counts.to_numpy() > 0)).sum(axis=0) == 1).any()
+    without = suppress_crosstab(counts, min_cell=10, secondary=False)
+    assert without.isna().sum().sum() == 1  # only the small cell
+
+
+def test_crosstab_small_rows_and_columns_are_blanked_whole_zeros_included():
+    # row "few" has 2 people (zeros too would describe them); column "rare" has 3
+    counts = pd.DataFrame(
+        {"stay": [500, 2, 0], "move": [100, 0, 300], "rare": [0, 0, 3], "none": [0, 0, 0]},
+        index=["big", "few", "other"],
+    )
+    out = suppress_crosstab(counts, min_cell=10, normalize=None, secondary=False)
+    assert out.loc["few"].isna().all() and out["rare"].isna().all()
+    assert out.loc["big", "stay"] == 500 and out.loc["big", "none"] == 0  # empty column shown
+    cols = suppress_crosstab(counts, min_cell=10, normalize="columns", secondary=False)
+    assert cols.loc["other", "move"] == pytest.approx(300 / 400) and cols["none"].isna().all()
+
+
+def test_crosstab_rejects_bad_counts_and_settings():
+    with pytest.raises(CXDataError, match="Column 'count' must hold whole numbers"):
+        suppress_crosstab(pd.DataFrame({"a": [1.5, 2.0]}))
+    with pytest.raises(CXDataError, match=r"Column 'count' must lie in \[0, inf\]"):
+        suppress_crosstab(pd.DataFrame({"a": [-1, 2]}))
+    with pytest.raises(CXDataError, match="normalize"):
+        suppress_crosstab(pd.DataFrame({"a": [1, 2]}), normalize="rows")
+    with pytest.raises(CXDataError, match="min_cell"):
+        suppress_crosstab(pd.DataFrame({"a": [1, 2]}), min_cell=0)

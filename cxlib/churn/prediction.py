@@ -411,13 +411,18 @@ def plot_ratios(
     """Forest plot of ratios with intervals (log scale, line at 1), blanked rows left out.
 
     ``table`` is the suppressed table of :func:`logistic_odds_ratios` or
-    :func:`cxlib.churn.survival_report.cox_hazard_ratios`; rows are labelled ``label`` and
-    ``per``. Returns the Axes.
+    :func:`cxlib.churn.survival_report.cox_hazard_ratios`, or any table with ``label``,
+    ``ratio``, ``ci_low`` and ``ci_high`` (a lesson's own model); rows are labelled ``label``
+    and, where the table has it and it is not empty, ``per`` in brackets. Rows flagged in a
+    ``suppressed`` column are left out. Returns the Axes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
-    shown = table[~table["suppressed"]].sort_values(ratio)
+    if "suppressed" in table:
+        shown = table[~table["suppressed"].to_numpy(dtype=bool)].sort_values(ratio)
+    else:
+        shown = table.sort_values(ratio)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.2))
     y = np.arange(len(shown))
@@ -436,7 +441,8 @@ def plot_ratios(
     ax.set_xlim(low, high)
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    labels = [f"{lab} ({per})" for lab, per in zip(shown["label"], shown["per"], strict=True)]
+    per = shown["per"].fillna("") if "per" in shown else pd.Series("", index=shown.index)
+    labels = [f"{lab} ({p})" if p else str(lab) for lab, p in zip(shown["label"], per, strict=True)]
     ax.set_yticks(y, labels)
     ax.set(xlabel=xlabel, ylabel="")
     if title:

@@ -8,7 +8,7 @@ module                     holds
 :mod:`~.gammagamma`        the Gamma-Gamma model of spend per purchase
 :mod:`~.contractual`       the shifted-beta-geometric model of retention (contracts)
 :mod:`~.value`             ``customer_lifetime_value`` and discount rates per period
-:mod:`~.simple`            the simple CLV m (1 + i) / (1 + i - r) and what retention is worth
+:mod:`~.simple`            the simple CLV m (1 + i) / (1 + i - r), what retention is worth
 :mod:`~.checks`            holdout, tracking and histogram checks, the P(alive) matrix
 :mod:`~.simulation`        seeded simulators of the BG/NBD and Pareto/NBD
 :mod:`~.nbd`               the NBD model: purchase rates without dropout (the no-dropout limit)
@@ -67,7 +67,14 @@ from cxlib.clv.diagnostics import FitDiagnostics, diagnose, fit_and_diagnose
 from cxlib.clv.gammagamma import GammaGamma
 from cxlib.clv.nbd import NBD
 from cxlib.clv.paretonbd import ParetoNBD
-from cxlib.clv.simple import RetentionValue, retention_value, simple_clv
+from cxlib.clv.simple import (
+    RetentionGain,
+    RetentionValue,
+    discounted_payments,
+    retention_gain,
+    retention_value,
+    simple_clv,
+)
 from cxlib.clv.simulation import simulate_bgnbd, simulate_paretonbd
 from cxlib.clv.value import CLVResult, customer_lifetime_value, period_discount_rate
 from cxlib.clv.value_report import (
@@ -101,6 +108,7 @@ __all__ = [
     "NBD",
     "ParetoNBD",
     "PurchaseFit",
+    "RetentionGain",
     "RetentionUplift",
     "RetentionValue",
     "ShiftedBetaGeometric",
@@ -111,6 +119,7 @@ __all__ = [
     "check_on_holdout",
     "customer_lifetime_value",
     "diagnose",
+    "discounted_payments",
     "expected_cumulative_purchases",
     "expected_frequency_histogram",
     "fit_and_diagnose",
@@ -127,6 +136,7 @@ __all__ = [
     "plot_value_deciles",
     "probability_alive_matrix",
     "purchase_tracking",
+    "retention_gain",
     "retention_value",
     "simple_clv",
     "simulate_bgnbd",

@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
+from cxlib.clv.simple import retention_gain
 from cxlib.fitting import FittedModel, warn_not_converged
 from cxlib.units import PERIODS_PER_YEAR, check_time_unit
 from cxlib.validate import (
@@ -429,9 +430,9 @@ class ShiftedBetaGeometric(FittedModel):
         probability theta is scaled by the same factor k, chosen so that the share of a new cohort
         still a customer after one year rises by ``uplift`` (e.g. 80 % -> 85 %); the gain is the
         relative change in the expected discounted lifetime, sum_t S(t) / (1 + d)^t, d the
-        per-period equivalent of ``annual_discount_rate``. theta is integrated over 4,000
-        equal-weight quantiles of its Beta distribution (one value without heterogeneity), the
-        lifetime summed over 200 years.
+        per-period equivalent of ``annual_discount_rate``. This is
+        :func:`cxlib.clv.simple.retention_gain` on 4,000 equal-weight quantiles of theta's Beta
+        distribution (one value without heterogeneity).
         """
         unit = check_time_unit(self.time_unit)
         per_year = PERIODS_PER_YEAR[unit]
@@ -440,21 +441,11 @@ class ShiftedBetaGeometric(FittedModel):
         if not 0 < uplift < 1:
             raise CXDataError(f"uplift must be a share in (0, 1); got {uplift!r}.")
         a, b = self._ab()
-        if self._homogeneous:
-            theta = np.full(len(_GRID), self._p)
-        else:
-            theta = stats.beta.ppf(_GRID, a, b)
-        year = int(per_year)
-        t = np.arange(0, 200 * year)
-        d = (1 + annual_discount_rate) ** (1 / per_year) - 1
-
-        def survival(k: float, periods: Any) -> np.ndarray:
-            return np.mean((1 - k * theta[:, None]) ** np.asarray(periods)[None, :], axis=0)
-
-        retention = float(survival(1.0, [year])[0])
-        target = retention + uplift
-        if target >= 1:  # retention already above 1 - uplift: the uplift is impossible
-            return RetentionUplift(retention, target, np.nan, np.nan)
-        k = optimize.brentq(lambda k: survival(k, [year])[0] - target, 0.0, 1.0)
-        value = [np.sum(survival(s, t) / (1 + d) ** t) for s in (1.0, k)]
-        return RetentionUplift(retention, target, float(k), float(value[1] / value[0] - 1))
+        theta = np.full(len(_GRID), self._p) if self._homogeneous else stats.beta.ppf(_GRID, a, b)
+        gain = retention_gain(
+            theta,
+            uplift=uplift,
+            discount_rate=annual_discount_rate,
+            periods_per_year=int(per_year),
+        )
+        return RetentionUplift(gain.retention, gain.target, gain.churn_scale, gain.gain_share)
