@@ -159,7 +159,18 @@ def merge_params(params: dict[str, Any] | None) -> dict[str, Any]:
     >>> p["purchase_segment"]
     {'Privatkunde': 0.0, 'Geschäftskunde': 0.4, 'Premium': 1.0}
     """
-    p = copy.deepcopy(DEFAULT_PARAMS)
+    return merge_overrides(DEFAULT_PARAMS, params, name="DEFAULT_PARAMS")
+
+
+def merge_overrides(
+    defaults: dict[str, Any], params: dict[str, Any] | None, *, name: str
+) -> dict[str, Any]:
+    """A deep copy of ``defaults`` (called ``name`` in messages) with ``params`` merged in.
+
+    A dict value is merged into the default dict by key; unknown keys, and dict values for
+    dict defaults with unknown keys, raise :class:`~cxlib.validate.CXDataError`.
+    """
+    p = copy.deepcopy(defaults)
     if params is None:
         return p
     if not isinstance(params, dict):
@@ -167,8 +178,7 @@ def merge_params(params: dict[str, Any] | None) -> dict[str, Any]:
     unknown = sorted(set(params) - set(p))
     if unknown:
         raise CXDataError(
-            f"params has unknown key(s) {unknown}; valid keys are those of DEFAULT_PARAMS: "
-            f"{sorted(p)}."
+            f"params has unknown key(s) {unknown}; valid keys are those of {name}: {sorted(p)}."
         )
     for key, value in copy.deepcopy(params).items():
         if isinstance(p[key], dict):

@@ -61,7 +61,6 @@ Analytics Journal* 1, 14-21 (persuadables, sure things, lost causes, sleeping do
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +69,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-from cxlib.simulate.params import SEGMENTS
+from cxlib.simulate.params import SEGMENTS, merge_overrides
 from cxlib.validate import CXDataError
 
 __all__ = ["CAMPAIGN_PARAMS", "CAMPAIGN_STREAM", "Campaign", "CampaignTruth", "campaign"]
@@ -175,27 +174,7 @@ def merge_campaign_params(params: dict[str, Any] | None) -> dict[str, Any]:
     CXDataError
         If ``params`` is not a dict or names an unknown key.
     """
-    p = copy.deepcopy(CAMPAIGN_PARAMS)
-    if params is None:
-        return p
-    if not isinstance(params, dict):
-        raise CXDataError(f"params must be a dict of overrides; got {type(params).__name__}.")
-    unknown = sorted(set(params) - set(p))
-    if unknown:
-        raise CXDataError(
-            f"params has unknown key(s) {unknown}; valid keys are those of CAMPAIGN_PARAMS: "
-            f"{sorted(p)}."
-        )
-    for key, value in copy.deepcopy(params).items():
-        if isinstance(p[key], dict):
-            if not isinstance(value, dict) or set(value) - set(p[key]):
-                raise CXDataError(
-                    f"params[{key!r}] must be a dict with keys among {sorted(p[key])}; "
-                    f"got {value!r}."
-                )
-            p[key].update(value)
-        else:
-            p[key] = value
+    p = merge_overrides(CAMPAIGN_PARAMS, params, name="CAMPAIGN_PARAMS")
     share = p["treated_share"]
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share < 1:
         raise CXDataError(f"treated_share must lie strictly between 0 and 1; got {share!r}.")
